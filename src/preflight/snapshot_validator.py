@@ -1,0 +1,98 @@
+"""Step 2: check a parsed snapshot against the contract (schemas/snapshot.schema.json).
+
+Returns every violation as an :class:`InputProblem` with its JSON pointer, schema errors and the
+cross-field checks JSON Schema cannot express (unique administration codes) alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+
+from .problems import InputProblem, json_pointer
+from .resources import load_schema
+from .timestamps import epoch_seconds
+
+_MAX_MESSAGE = 240
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    schema = load_schema("snapshot.schema.json")
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def validate_snapshot(data: Any) -> list[InputProblem]:
+    """All contract violations of ``data``, sorted by path; empty when the snapshot is valid."""
+    problems = {_problem(err) for err in _leaf_errors(_validator().iter_errors(data))}
+    problems.update(_duplicate_codes(data))
+    problems.update(_impossible_dates(data))
+    return sorted(problems, key=lambda p: (_path_key(p.path), p.message))
+
+
+def _leaf_errors(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
+    """Replace 'not valid under any of the given schemas' by the errors of the branch that applies."""
+    for err in errors:
+        if err.validator in ("anyOf", "oneOf") and err.context:
+            branches: dict[Any, list[ValidationError]] = {}
+            for sub in err.context:
+                branches.setdefault(sub.schema_path[0], []).append(sub)
+            # The branch a null-or-object value was meant for is the one not failing on its type.
+            useful = [
+                subs for subs in branches.values()
+                if not all(s.validator == "type" and not s.relative_path for s in subs)
+            ]
+            if len(useful) == 1:
+                yield from _leaf_errors(iter(useful[0]))
+                continue
+        yield err
+
+
+def _problem(err: ValidationError) -> InputProblem:
+    message = err.message
+    if len(message) > _MAX_MESSAGE:
+        message = message[: _MAX_MESSAGE - 1] + "…"
+    return InputProblem(json_pointer(err.absolute_path), message)
+
+
+def _duplicate_codes(data: Any) -> Iterator[InputProblem]:
+    administrations = data.get("administrations") if isinstance(data, dict) else None
+    if not isinstance(administrations, list):
+        return
+    first_seen: dict[str, int] = {}
+    for index, item in enumerate(administrations):
+        code = item.get("code") if isinstance(item, dict) else None
+        if not isinstance(code, str):
+            continue
+        if code in first_seen:
+            yield InputProblem(
+                f"/administrations/{index}/code",
+                f"duplicate administration code {code!r} (also at /administrations/{first_seen[code]})",
+            )
+        else:
+            first_seen[code] = index
+
+
+def _path_key(path: str) -> tuple[tuple[int, int, str], ...]:
+    """Sort pointers so that /administrations/10 comes after /administrations/9."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in path.split("/"))
+
+
+def _impossible_dates(data: Any) -> Iterator[InputProblem]:
+    """Date-times the format check lets through but no calendar has (e.g. year 0000)."""
+    if not isinstance(data, dict):
+        return
+    migration = data.get("migration")
+    candidates = [("/taken_at", data.get("taken_at"))]
+    if isinstance(migration, dict):
+        candidates.append(("/migration/transfer_code_sent_at", migration.get("transfer_code_sent_at")))
+    for path, value in candidates:
+        if isinstance(value, str):
+            try:
+                epoch_seconds(value)
+            except ValueError:
+                yield InputProblem(path, f"{value!r} is not a valid RFC 3339 date-time with an offset")
