@@ -1,0 +1,121 @@
+"""The ``preflight`` command: a thin entry point over the pipeline (parse arguments, wire, exit).
+
+Exit status: 0 ready, 1 blocked, 2 invalid input or a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import IO
+
+from . import __version__
+from .pipeline import ENGINES, LANGUAGES, check_text
+from .renderers import RENDERERS
+from .rule_examples import run_all
+from .rulebook import RulesInvalid, default_rulebook
+from .snapshot_loader import MAX_SNAPSHOT_BYTES
+
+EXIT_CODES = {"ready": 0, "blocked": 1, "invalid": 2}
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="preflight",
+        description="Says whether a Basecone external migration may start, and what blocks it.",
+    )
+    parser.add_argument("--version", action="version", version=f"preflight {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check", help="check one snapshot (exit 0 ready, 1 blocked, 2 invalid)")
+    check.add_argument("file", metavar="FILE|-", help="snapshot file (JSON or YAML), - for standard input")
+    check.add_argument("--format", choices=sorted(RENDERERS), default="text")
+    check.add_argument("--lang", choices=LANGUAGES, default="nl")
+    check.add_argument("--engine", choices=ENGINES, default="durable")
+
+    rules = commands.add_parser("rules", help="list the rules, or run their examples (rules test)")
+    rules.add_argument("action", nargs="?", choices=["list", "test"], default="list")
+    rules.add_argument("--format", choices=["table", "json"], default="table")
+
+    try:
+        from .audit.cli import register_commands
+    except ImportError:  # the audit package is optional while it is being built
+        pass
+    else:
+        register_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console entry point."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args)) if hasattr(args, "handler") else _run(args)
+    except RulesInvalid as err:
+        print("preflight: the rule files are broken:", file=sys.stderr)
+        for problem in err.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "check":
+        return run_check(args.file, args.format, args.lang, args.engine, sys.stdout)
+    if args.action == "test":
+        return run_rules_test(sys.stdout)
+    return run_rules_list(args.format, sys.stdout)
+
+
+def run_check(path: str, fmt: str, lang: str, engine: str, out: IO[str]) -> int:
+    """Check one snapshot and print its report; returns the exit status."""
+    try:
+        raw = _read(path)
+    except OSError as err:
+        print(f"preflight: cannot read {path}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_USAGE
+    report = check_text(raw, lang=lang, engine=engine)
+    colour = fmt == "text" and out.isatty() and "NO_COLOR" not in os.environ
+    out.write(RENDERERS[fmt](report, colour=colour))
+    return EXIT_CODES[report.verdict]
+
+
+def _read(path: str) -> bytes:
+    """Read at most one byte past the size bound, so the loader can say the input is too large."""
+    if path == "-":
+        return sys.stdin.buffer.read(MAX_SNAPSHOT_BYTES + 1)
+    with open(path, "rb") as handle:
+        return handle.read(MAX_SNAPSHOT_BYTES + 1)
+
+
+def run_rules_list(fmt: str, out: IO[str]) -> int:
+    """Print the loaded rules as a table or JSON."""
+    rules = default_rulebook().rules
+    if fmt == "json":
+        out.write(json.dumps([r.to_dict() for r in rules], ensure_ascii=False, indent=2) + "\n")
+        return 0
+    width = max(len(r.id) for r in rules)
+    out.write(f"{'ID':<{width}}  SEVERITY  MODE  SCOPE                     FAQ\n")
+    for r in rules:
+        out.write(f"{r.id:<{width}}  {r.severity:<8}  {r.catalogue_mode():<4}  {r.scope:<24}  {r.faq}\n")
+    return 0
+
+
+def run_rules_test(out: IO[str]) -> int:
+    """Run every rule's examples on both engines; ends with 'N passed, N failed'."""
+    results = run_all(default_rulebook())
+    failed = [r for r in results if not r.passed]
+    for result in failed:
+        out.write(f"FAIL {result.describe()}\n")
+    out.write(f"{len(results) - len(failed)} passed, {len(failed)} failed\n")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
