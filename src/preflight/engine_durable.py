@@ -13,6 +13,9 @@ are the engine's activations. Every trap measured on this machine
   collision) is retried with freshly salted identities;
 - loose comparisons: facts are type-checked against the catalogue; integers are clamped to the
   engine's exact range (rule literals are bounded far below it by the rule schema);
+- a session in which no action ever started holds an uninitialised pointer that
+  ``delete_state`` frees (a crash, found by the property tests): a keep-alive rule on the
+  sentinel makes every session start at least one action;
 - ``engine.Host`` is not used (its timer threads crash); the C functions are called directly,
   under one lock per process, and the session is deleted in ``finally``.
 """
@@ -53,6 +56,7 @@ MAX_STRING = 1 << 20
 _INT_MAX = (1 << 62) - 1
 _SENTINEL = "$sentinel"
 _ITEM = "$item"
+_KEEPALIVE = "$keepalive"
 _TYPES = {"str": str, "int": int, "bool": bool}
 _NEGATED_OP = {"eq": "ne", "ne": "eq", "lt": "ge", "le": "gt", "gt": "le", "ge": "lt"}
 _DURABLE_OP = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
@@ -79,6 +83,8 @@ class DurableEngine:
         """The activations of the engine for ``factset``, deduplicated per rule and fact."""
         for attempt in range(3):
             payload, keys = self._payload(factset, salt=attempt)
+            if not _identities_distinct(payload):
+                continue
             with ENGINE_LOCK:
                 found = _run_session(self._handles[factset.mode], payload)
             if found is not None:
@@ -109,6 +115,21 @@ class DurableEngine:
         return facts, keys
 
 
+def fnv1_32(text: str) -> int:
+    """durable-rules' identity hash: FNV-1a, 32 bits, over the bytes as C signed chars."""
+    value = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        value ^= (byte - 256) & 0xFFFFFFFF if byte > 127 else byte
+        value = (value * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def _identities_distinct(facts: list[dict[str, Any]]) -> bool:
+    """False when two fact ids collide in the engine's 32-bit identity hash."""
+    hashes = {fnv1_32(fact["id"]) for fact in facts}
+    return len(hashes) == len(facts)
+
+
 def _checked(fact: Fact, name: str) -> Any:
     value = fact.fields[name]
     expected = FACT_FIELDS[fact.scope][name]
@@ -122,30 +143,38 @@ def _checked(fact: Fact, name: str) -> Any:
 
 
 def _run_session(handle: int, facts: list[dict[str, Any]]) -> list[tuple[str, str]] | None:
-    """Assert the facts in a fresh session and drain its activations; None on duplicate identity."""
+    """Assert the facts in a fresh session and drain its activations; None on duplicate identity.
+
+    Return codes of ``assert_facts``: 0 all facts handled, 1 some fact wanted by no pattern
+    (normal: e.g. users when no user rule runs), 2 a duplicate identity. The keep-alive rule makes
+    every session start at least one action: durable-rules leaves a session's action context
+    uninitialised until then, and deleting a session that never ran one frees a wild pointer.
+    """
     sid = facts[0]["sid"]
+    text = json.dumps(facts, ensure_ascii=False)
     try:
-        result = _engine.assert_facts(handle, json.dumps(facts, ensure_ascii=False))
-        if result[0] == 2:
-            return None
-        if result[0] not in (0, 1, 3):
+        result = _engine.assert_facts(handle, text)
+    except _engine.error as err:
+        raise EngineError(f"durable-rules rejected the facts: {err}") from None
+    try:
+        if result[0] not in (0, 1, 2):
             raise EngineError(f"durable-rules rejected the facts (code {result[0]})")
+        # A duplicate identity (code 2) skips only that fact, so the session is whole enough to
+        # drain and delete; its findings are discarded and the caller retries.
         state = result[1]
         found = []
         action = _engine.start_action_for_state(handle, state)
         while action:
             message = json.loads(action[1] if isinstance(action, tuple) else action)
             for rule_id, matched in message.items():
-                found.append((rule_id, matched["self"]["id"]))
+                if rule_id != _KEEPALIVE:
+                    found.append((rule_id, matched["self"]["id"]))
             action = _engine.complete_and_start_action(handle, state)
-        return found
+        return None if result[0] == 2 else found
     except _engine.error as err:
         raise EngineError(f"durable-rules failed: {err}") from None
     finally:
-        try:
-            _engine.delete_state(handle, sid)
-        except _engine.error:
-            pass  # nothing was stored for this session
+        _engine.delete_state(handle, sid)
 
 
 def _ruleset(digest: str, mode: str, rules: tuple[Rule, ...]) -> int:
@@ -154,6 +183,8 @@ def _ruleset(digest: str, mode: str, rules: tuple[Rule, ...]) -> int:
         key = (digest, mode)
         if key not in _RULESETS:
             definition = {rule.id: compile_rule(rule) for rule in rules}
+            # Always matches the sentinel, so every assertion creates a session (see _run_session).
+            definition[_KEEPALIVE] = {"all": [{"sentinel": {"t": _SENTINEL}}]}
             _RULESETS[key] = _engine.create_ruleset(
                 f"preflight_{mode}_{digest}", json.dumps(definition, ensure_ascii=False)
             )

@@ -32,6 +32,7 @@ FACT_FIELDS: dict[str, dict[str, str]] = {
         "taken_at_epoch": "int",
         "transfer_code_sent_at_epoch": "int",
         "transfer_code_age_seconds": "int",
+        "transfer_code_age_days": "int",
     },
     "source_office": dict(_OFFICE, administrations_count="int"),
     "target_office": dict(
@@ -250,6 +251,7 @@ def _migration_fact(migration: dict[str, Any], taken_at: int) -> Fact:
     if sent_at:
         fields["transfer_code_sent_at_epoch"] = epoch_seconds(sent_at)
         fields["transfer_code_age_seconds"] = taken_at - epoch_seconds(sent_at)
+        fields["transfer_code_age_days"] = (taken_at - epoch_seconds(sent_at)) // 86_400
     return Fact("migration", "migration", fields)
 
 

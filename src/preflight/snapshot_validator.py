@@ -30,7 +30,8 @@ def validate_snapshot(data: Any) -> list[InputProblem]:
     """All contract violations of ``data``, sorted by path; empty when the snapshot is valid."""
     problems = {_problem(err) for err in _leaf_errors(_validator().iter_errors(data))}
     problems.update(_duplicate_codes(data))
-    problems.update(_impossible_dates(data))
+    flagged = {p.path for p in problems}
+    problems.update(p for p in _impossible_dates(data) if p.path not in flagged)
     return sorted(problems, key=lambda p: (_path_key(p.path), p.message))
 
 

@@ -1,0 +1,135 @@
+"""Loading rule files: a broken file fails at load, naming the file, the rule id and the path."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from preflight.rulebook import RulesInvalid, load_rulebook
+
+ROOT = Path(__file__).resolve().parent.parent
+
+GOOD = """
+theme: Test
+rules:
+  - id: pending-docs
+    severity: blocking
+    mode: audit
+    scope: administration
+    faq: Worden alle documenten en gebruikers in de huidige administratie overgezet?
+    when: {gt: {pending_authorisation: 0}}
+    evidence: [pending_authorisation]
+    message: {nl: "{pending_authorisation} wachten", en: "{pending_authorisation} waiting"}
+    remedy: {nl: Keur goed, en: Approve}
+    examples:
+      - {name: fires, snapshot: {administrations: [{code: "1001", pending_authorisation: 2}]}, fires: ["administration:1001"]}
+      - {name: silent, snapshot: {}, fires: []}
+"""
+
+
+def write_rules(tmp_path: Path, text: str, name: str = "test.yaml") -> Path:
+    shutil.copy(ROOT / "rules" / "examples-base.yaml", tmp_path / "examples-base.yaml")
+    (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    return tmp_path
+
+
+def problems_of(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(RulesInvalid) as caught:
+        load_rulebook(write_rules(tmp_path, text))
+    return [str(p) for p in caught.value.problems]
+
+
+def test_a_good_file_loads(tmp_path):
+    """A minimal rule file loads into one rule."""
+    book = load_rulebook(write_rules(tmp_path, GOOD))
+    assert [r.id for r in book.rules] == ["pending-docs"]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("gt: {pending_authorisation: 0}", "gt: {pending_authorization: 0}"),
+         "test.yaml: rule pending-docs /rules/0/when/gt/pending_authorization: unknown field 'pending_authorization' of administration"),
+        (("{pending_authorisation} waiting", "{pending} waiting"),
+         "test.yaml: rule pending-docs /rules/0/message/en: unknown field 'pending' of administration"),
+        (("severity: blocking", "severity: fatal"),
+         "test.yaml: rule pending-docs /rules/0/severity: 'fatal' is not one of"),
+        (("gt: {pending_authorisation: 0}", "gt: {pending_authorisation: '0'}"),
+         "test.yaml: rule pending-docs /rules/0/when/gt/pending_authorisation: pending_authorisation is int, compared with str"),
+        (("gt: {pending_authorisation: 0}", "gt: {accounting_system: 0}"),
+         "compared with int"),
+        (("gt: {pending_authorisation: 0}", "any: [{contains: {target_office.administrations: x}}]"),
+         "may only appear in the rule's top-level 'all'"),
+        (("evidence: [pending_authorisation]", "evidence: [target_office.nope]"),
+         "/rules/0/evidence/0: unknown field 'nope' of target_office"),
+        (("scope: administration", "scope: office"),
+         "/rules/0/scope: 'office' is not one of"),
+        (("gt: {pending_authorisation: 0}", "gt: {pending_authorisation: 0}, eval: '1'"),
+         "/rules/0/when"),
+    ],
+)
+def test_a_broken_rule_names_file_rule_and_path(tmp_path, change, expected):
+    """Unknown fields, placeholders, types and shapes are refused at load, with a location."""
+    old, new = change
+    assert old in GOOD
+    problems = problems_of(tmp_path, GOOD.replace(old, new))
+    assert any(expected in p for p in problems), problems
+
+
+def test_duplicate_rule_ids_across_files_are_refused(tmp_path):
+    """Two files defining the same id: the second is named."""
+    write_rules(tmp_path, GOOD, "a.yaml")
+    (tmp_path / "b.yaml").write_text(textwrap.dedent(GOOD), encoding="utf-8")
+    with pytest.raises(RulesInvalid) as caught:
+        load_rulebook(tmp_path)
+    assert any("b.yaml: rule pending-docs /id: duplicate rule id, also in a.yaml" == str(p) for p in caught.value.problems)
+
+
+def test_invalid_yaml_gives_line_and_column(tmp_path):
+    """A rule file that is not YAML: file, line and column."""
+    problems = problems_of(tmp_path, "theme: x\nrules:\n  - id: [unclosed\n")
+    assert problems and problems[0].startswith("test.yaml: line 4, column 1: invalid YAML")
+
+
+def test_examples_must_show_firing_and_silence(tmp_path):
+    """A rule with only firing examples is refused."""
+    text = GOOD.replace('- {name: silent, snapshot: {}, fires: []}', '- {name: also, snapshot: {}, fires: ["administration:1001"]}')
+    problems = problems_of(tmp_path, text)
+    assert any("one example that fires and one that does not" in p for p in problems)
+
+
+def test_a_new_rule_needs_only_yaml(tmp_path):
+    """Adding a rule the FAQ implies is a YAML block: it loads and runs without Python changes."""
+    for path in (ROOT / "rules").glob("*.yaml"):
+        shutil.copy(path, tmp_path / path.name)
+    (tmp_path / "extra.yaml").write_text(textwrap.dedent("""
+        theme: Extra
+        rules:
+          - id: documents-total-large
+            severity: info
+            mode: audit
+            scope: administration
+            faq: Worden alle documenten en gebruikers in de huidige administratie overgezet?
+            when: {ge: {documents_total: 100000}}
+            evidence: [documents_total]
+            message: {nl: "{documents_total} documenten gaan mee", en: "{documents_total} documents move"}
+            remedy: {nl: Plan ruim, en: Allow time}
+            examples:
+              - {name: big, snapshot: {administrations: [{code: "1001", documents_total: 250000}]}, fires: ["administration:1001"]}
+              - {name: small, snapshot: {}, fires: []}
+    """), encoding="utf-8")
+    book = load_rulebook(tmp_path)
+    rule = book.by_id("documents-total-large")
+    from preflight.engine_durable import DurableEngine
+    from preflight.engine_python import PythonEngine
+    from preflight.facts import derive_facts
+    from preflight.rule_examples import example_snapshot, load_base
+
+    for example in rule.examples:
+        facts = derive_facts(example_snapshot(example, load_base(tmp_path)))
+        for engine in (DurableEngine(book), PythonEngine(book)):
+            fired = [a for a in engine.evaluate(facts) if a.rule_id == rule.id]
+            assert len(fired) == len(example.fires), (engine.name, example.name)

@@ -1,0 +1,117 @@
+"""The snapshot contract: every violation is listed with its JSON path; valid snapshots pass."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+import yaml
+
+from preflight.pipeline import check_data
+from preflight.snapshot_validator import validate_snapshot
+
+
+@pytest.fixture()
+def ready(examples_dir):
+    return json.loads((examples_dir / "ready.json").read_text(encoding="utf-8"))
+
+
+def paths(problems):
+    return [p.path for p in problems]
+
+
+@pytest.mark.parametrize("name", ["ready.json", "blocked.yaml", "audit-office.json"])
+def test_the_valid_examples_are_valid(examples_dir, name):
+    """The example snapshots satisfy the contract."""
+    assert validate_snapshot(yaml.safe_load((examples_dir / name).read_text(encoding="utf-8"))) == []
+
+
+def test_invalid_example_lists_every_violation(examples_dir):
+    """All violations at once, sorted by path, with jsonschema's wording."""
+    data = json.loads((examples_dir / "invalid.json").read_text(encoding="utf-8"))
+    problems = validate_snapshot(data)
+    assert [f"{p.path}: {p.message}" for p in problems] == [
+        "/administrations/1: 'accounting_system' is a required property",
+        "/administrations/2/pending_authorisation: -1 is less than the minimum of 0",
+        "/administrations/3/code: duplicate administration code '3101' (also at /administrations/0)",
+        "/migration: 'transfer_code_sent_at' is a required property",
+        "/snapshot_version: 1 was expected",
+    ]
+
+
+MUTATIONS = [
+    ("top level not an object", lambda d: [d], [""]),
+    ("missing taken_at", lambda d: d.pop("taken_at"), [""]),
+    ("taken_at without offset", lambda d: d.update(taken_at="2026-11-27T09:30:00"), ["/taken_at"]),
+    ("impossible month", lambda d: d.update(taken_at="2026-13-01T00:00:00Z"), ["/taken_at"]),
+    ("year zero", lambda d: d.update(taken_at="0000-01-01T00:00:00Z"), ["/taken_at"]),
+    ("office code too long", lambda d: d["source_office"].update(code="X" * 33), ["/source_office/code"]),
+    ("unknown role", lambda d: d["requester"].update(role="admin"), ["/requester/role"]),
+    ("unknown subscription", lambda d: d["target_office"].update(subscription="gold"), ["/target_office/subscription"]),
+    ("accounting_link missing", lambda d: d["target_office"].pop("accounting_link"), ["/target_office"]),
+    ("status unknown", lambda d: d["migration"].update(status="running"), ["/migration/status"]),
+    ("no requested administrations", lambda d: d["migration"].update(administrations=[]), ["/migration/administrations"]),
+    ("accepted without sent_at", lambda d: d["migration"].update(status="accepted"), ["/migration"]),
+    ("negative pending", lambda d: d["administrations"][0].update(pending_authorisation=-1), ["/administrations/0/pending_authorisation"]),
+    ("pending as text", lambda d: d["administrations"][0].update(pending_authorisation="3"), ["/administrations/0/pending_authorisation"]),
+    ("boolean as count", lambda d: d["administrations"][0].update(documents_total=True), ["/administrations/0/documents_total"]),
+    ("authorisation value", lambda d: d["administrations"][0]["authorisation"].update(after_booking="always"), ["/administrations/0/authorisation/after_booking"]),
+    ("workflow without authorisers", lambda d: d["administrations"][0].update(workflows=[{"name": "x"}]), ["/administrations/0/workflows/0"]),
+    ("target office wrong type", lambda d: d.update(target_office="BJK01"), ["/target_office"]),
+    ("version 2", lambda d: d.update(snapshot_version=2), ["/snapshot_version"]),
+]
+
+
+@pytest.mark.parametrize(("name", "mutate", "expected"), MUTATIONS, ids=[m[0] for m in MUTATIONS])
+def test_each_kind_of_violation_has_its_path(ready, name, mutate, expected):
+    """A single contract violation is reported at its JSON pointer, and gives verdict invalid."""
+    data = copy.deepcopy(ready)
+    result = mutate(data)
+    if isinstance(result, list):
+        data = result
+    problems = validate_snapshot(data)
+    assert paths(problems) == expected, problems
+    assert check_data(data).verdict == "invalid"
+
+
+def test_null_target_office_is_valid(ready):
+    """target_office may be null (no environment yet)."""
+    ready["target_office"] = None
+    assert validate_snapshot(ready) == []
+
+
+def test_unknown_fields_are_ignored(ready):
+    """Newer exporters may add fields."""
+    ready["exporter"] = {"version": "9.9"}
+    ready["administrations"][0]["colour"] = "blue"
+    assert validate_snapshot(ready) == []
+
+
+def test_huge_integers_are_valid_and_evaluated_exactly(ready):
+    """10**30 documents awaiting authorisation: valid, blocking on both engines, evidence exact."""
+    ready["administrations"][0]["pending_authorisation"] = 10**30
+    for engine in ("durable", "python"):
+        report = check_data(ready, engine=engine)
+        finding = next(f for f in report.findings if f.rule == "documents-awaiting-authorisation")
+        assert finding.evidence == {"pending_authorisation": 10**30}
+        assert str(10**30) in finding.message
+
+
+def test_very_long_and_non_ascii_strings(ready):
+    """A 2 MB name and non-ASCII codes are carried through, not truncated or mangled."""
+    ready["administrations"][0]["name"] = "Ä" * 2_000_000
+    ready["administrations"][0]["code"] = "Ö-1001"
+    ready["migration"]["administrations"] = [{"code": "Ö-1001"}]
+    ready["administrations"][0]["pending_authorisation"] = 1
+    for engine in ("durable", "python"):
+        report = check_data(ready, engine=engine)
+        assert report.verdict == "blocked"
+        assert "administration:Ö-1001" in {f.subject for f in report.findings}
+
+
+def test_long_error_messages_are_shortened(ready):
+    """A violation on a huge value does not repeat the value in full."""
+    ready["administrations"][0]["workflows"] = "x" * 100_000
+    (problem,) = validate_snapshot(ready)
+    assert len(problem.message) <= 240
