@@ -7,9 +7,13 @@ import json
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from preflight.pipeline import check_data
 from preflight.snapshot_validator import validate_snapshot
+
+from .snapshot_strategies import snapshots
 
 
 @pytest.fixture()
@@ -115,3 +119,50 @@ def test_long_error_messages_are_shortened(ready):
     ready["administrations"][0]["workflows"] = "x" * 100_000
     (problem,) = validate_snapshot(ready)
     assert len(problem.message) <= 240
+
+
+INTERESTING = [-1, 0, 1, 1.0, 2.5, 10**30, -(10**30), "", "x", "X" * 70, None, True, False, [], {},
+               "2026-11-27T09:30:00", "2026-11-27T23:59:60Z", "0000-01-01T00:00:00Z", "premium",
+               "code_sent", "superuser", "required", [{"code": "1001"}], {"email": "a", "role": "client"}]
+
+
+def _paths(value, prefix=()):
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths(item, (*prefix, index))
+
+
+@st.composite
+def mutated_snapshots(draw):
+    snapshot = draw(snapshots())
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(list(_paths(snapshot))[1:]))
+        parent = snapshot
+        for part in path[:-1]:
+            parent = parent[part]
+        if isinstance(parent, dict) and draw(st.booleans()):
+            parent.pop(path[-1], None)
+        else:
+            parent[path[-1]] = copy.deepcopy(draw(st.sampled_from(INTERESTING)))
+        if draw(st.booleans()):
+            break
+    return snapshot
+
+
+@settings(max_examples=600)
+@given(mutated_snapshots())
+def test_fast_validator_agrees_with_jsonschema(snapshot):
+    """The compiled fast path never accepts what python-jsonschema and the cross checks reject."""
+    assert validate_snapshot(snapshot) == validate_snapshot(snapshot, fast=False)
+
+
+def test_integral_floats_count_as_integers(ready):
+    """3.0 documents awaiting authorisation is valid (JSON Schema integer) and evaluates as 3."""
+    ready["administrations"][0]["pending_authorisation"] = 3.0
+    for engine in ("durable", "python"):
+        finding = next(f for f in check_data(ready, engine=engine).findings if f.rule == "documents-awaiting-authorisation")
+        assert finding.evidence == {"pending_authorisation": 3}

@@ -259,7 +259,7 @@ def _administration_fields(admin: dict[str, Any]) -> dict[str, str | int | bool]
     fields: dict[str, str | int | bool] = {
         "code": admin["code"],
         "accounting_system": admin["accounting_system"],
-        "pending_authorisation": admin["pending_authorisation"],
+        "pending_authorisation": _integer(admin["pending_authorisation"]),
         "authorisation_before_booking": admin["authorisation"]["before_booking"],
         "authorisation_after_booking": admin["authorisation"]["after_booking"],
         "workflows_count": len(admin["workflows"]),
@@ -268,8 +268,10 @@ def _administration_fields(admin: dict[str, Any]) -> dict[str, str | int | bool]
         "users_count": len(admin["users"]),
         "personal_archive_users_count": sum(1 for u in admin["users"] if u.get("personal_archive")),
     }
-    for name in ("name", "subadministration_of", "submission_email", "documents_total"):
+    for name in ("name", "subadministration_of", "submission_email"):
         _put(fields, name, admin.get(name))
+    if admin.get("documents_total") is not None:
+        fields["documents_total"] = _integer(admin["documents_total"])
     return fields
 
 
@@ -279,6 +281,11 @@ def _person_fields(person: dict[str, Any]) -> dict[str, str | int | bool]:
         "role": person["role"],
         "personal_archive": bool(person.get("personal_archive", False)),
     }
+
+
+def _integer(value: int | float) -> int:
+    """JSON Schema counts 3.0 as an integer; the facts carry it as 3."""
+    return int(value)
 
 
 def _put(fields: dict[str, str | int | bool], name: str, value: Any) -> None:

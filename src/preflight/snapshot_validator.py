@@ -2,6 +2,11 @@
 
 Returns every violation as an :class:`InputProblem` with its JSON pointer, schema errors and the
 cross-field checks JSON Schema cannot express (unique administration codes) alike.
+
+Most snapshots are valid, so a compiled validator (jsonschema-rs, ~100x faster) answers "valid?"
+first; only when it says no, or a cross-field check fails, does python-jsonschema list the
+errors with its paths and wording. Both read the same schema file; a property test keeps them
+in agreement.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, ValidationError
 
 from .problems import InputProblem, json_pointer
@@ -26,8 +32,24 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
-def validate_snapshot(data: Any) -> list[InputProblem]:
+@cache
+def _fast_validator() -> Any:
+    return jsonschema_rs.validator_for(load_schema("snapshot.schema.json"), validate_formats=True)
+
+
+def _fast_valid(data: Any) -> bool:
+    try:
+        return bool(_fast_validator().is_valid(data))
+    except (ValueError, TypeError, OverflowError):  # e.g. numbers it cannot represent
+        return False
+
+
+def validate_snapshot(data: Any, *, fast: bool = True) -> list[InputProblem]:
     """All contract violations of ``data``, sorted by path; empty when the snapshot is valid."""
+    if fast and _fast_valid(data):
+        cross = list(_duplicate_codes(data)) + list(_impossible_dates(data))
+        if not cross:
+            return []
     problems = {_problem(err) for err in _leaf_errors(_validator().iter_errors(data))}
     problems.update(_duplicate_codes(data))
     flagged = {p.path for p in problems}
@@ -95,5 +117,7 @@ def _impossible_dates(data: Any) -> Iterator[InputProblem]:
         if isinstance(value, str):
             try:
                 epoch_seconds(value)
+                if value[17:19] == "60":  # a leap second: RFC 3339 allows it, the format check does not
+                    raise ValueError(value)
             except ValueError:
                 yield InputProblem(path, f"{value!r} is not a valid RFC 3339 date-time with an offset")
