@@ -15,6 +15,7 @@ from typing import IO
 from . import __version__
 from .pipeline import ENGINES, LANGUAGES, check_text
 from .renderers import RENDERERS
+from .rule_docs import rules_markdown
 from .rule_examples import run_all
 from .rulebook import RulesInvalid, default_rulebook
 from .snapshot_loader import MAX_SNAPSHOT_BYTES
@@ -39,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = commands.add_parser("rules", help="list the rules, or run their examples (rules test)")
     rules.add_argument("action", nargs="?", choices=["list", "test"], default="list")
-    rules.add_argument("--format", choices=["table", "json"], default="table")
+    rules.add_argument("--format", choices=["table", "json", "markdown"], default="table")
 
     try:
         from .audit.cli import register_commands
@@ -99,6 +100,9 @@ def run_rules_list(fmt: str, out: IO[str]) -> int:
     rules = default_rulebook().rules
     if fmt == "json":
         out.write(json.dumps([r.to_dict() for r in rules], ensure_ascii=False, indent=2) + "\n")
+        return 0
+    if fmt == "markdown":
+        out.write(rules_markdown(default_rulebook()))
         return 0
     width = max(len(r.id) for r in rules)
     out.write(f"{'ID':<{width}}  SEVERITY  MODE  SCOPE                     FAQ\n")
