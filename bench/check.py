@@ -85,11 +85,12 @@ def table(budget: float) -> None:
     for n in SIZES:
         snap = snapshot(n)
         facts = derive_facts(snap)
-        d_eng, _ = per_second(lambda: durable.evaluate(facts), budget)
-        p_eng, _ = per_second(lambda: python.evaluate(facts), budget)
-        d_chk, _ = per_second(lambda: check_data(snap, engine="durable"), budget)
-        p_chk, _ = per_second(lambda: check_data(snap, engine="python"), budget)
-        print(f"{n:>6} {len(facts.facts):>6} | {d_eng * 1e3:>12.3f} ms {p_eng * 1e3:>11.3f} ms {d_eng / p_eng:>5.1f}x | "
+        d_eng, _ = per_second(lambda f=facts: durable.evaluate(f), budget)
+        p_eng, _ = per_second(lambda f=facts: python.evaluate(f), budget)
+        d_chk, _ = per_second(lambda s=snap: check_data(s, engine="durable"), budget)
+        p_chk, _ = per_second(lambda s=snap: check_data(s, engine="python"), budget)
+        print(f"{n:>6} {len(facts.facts):>6} | "
+              f"{d_eng * 1e3:>12.3f} ms {p_eng * 1e3:>11.3f} ms {d_eng / p_eng:>5.1f}x | "
               f"{d_chk * 1e3:>11.3f} ms {p_chk * 1e3:>10.3f} ms {d_chk / p_chk:>5.1f}x")
     print("(median time per evaluation; ratio = durable / python, measured in this run)")
 

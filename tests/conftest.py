@@ -24,7 +24,9 @@ def examples_dir() -> Path:
     return EXAMPLES
 
 
-def run_preflight(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+def run_preflight(
+    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
     """Run `python -m preflight.cli ARGS` as a user would run `preflight ARGS`."""
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
     return subprocess.run(

@@ -85,7 +85,7 @@ def test_duplicate_rule_ids_across_files_are_refused(tmp_path):
     (tmp_path / "b.yaml").write_text(textwrap.dedent(GOOD), encoding="utf-8")
     with pytest.raises(RulesInvalid) as caught:
         load_rulebook(tmp_path)
-    assert any("b.yaml: rule pending-docs /id: duplicate rule id, also in a.yaml" == str(p) for p in caught.value.problems)
+    assert any(str(p) == "b.yaml: rule pending-docs /id: duplicate rule id, also in a.yaml" for p in caught.value.problems)
 
 
 def test_invalid_yaml_gives_line_and_column(tmp_path):

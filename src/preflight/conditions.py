@@ -14,11 +14,11 @@ Semantics, shared by both evaluators:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from .facts import FACT_FIELDS, FACT_LISTS, SINGLETON_SCOPES
 
-Literal = Union[str, int, bool]
+Literal = str | int | bool
 
 COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
 ORDERING = ("lt", "le", "gt", "ge")
@@ -89,7 +89,7 @@ class Not:
     item: Condition
 
 
-Condition = Union[Compare, InList, FieldPresence, ScopePresence, Contains, AllOf, AnyOf, Not]
+Condition = Compare | InList | FieldPresence | ScopePresence | Contains | AllOf | AnyOf | Not
 
 
 class ConditionError(ValueError):

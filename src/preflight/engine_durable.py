@@ -135,9 +135,9 @@ def _checked(fact: Fact, name: str) -> Any:
     expected = FACT_FIELDS[fact.scope][name]
     if type(value) is not _TYPES[expected]:  # bool is an int subclass: compare exact types
         raise EngineError(f"{fact.scope}.{name} should be {expected}, got {type(value).__name__}")
-    if expected == "int":
+    if isinstance(value, int) and not isinstance(value, bool):
         return max(-_INT_MAX, min(_INT_MAX, value))
-    if expected == "str" and len(value) > MAX_STRING:
+    if isinstance(value, str) and len(value) > MAX_STRING:
         raise EngineError(f"{fact.scope}.{name} is longer than {MAX_STRING} characters")
     return value
 

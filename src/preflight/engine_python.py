@@ -26,7 +26,7 @@ from .conditions import (
     scopes_needed,
 )
 from .facts import Fact, FactSet
-from .rulebook import Rule, RuleBook
+from .rulebook import RuleBook
 
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "eq": operator.eq, "ne": operator.ne, "lt": operator.lt,

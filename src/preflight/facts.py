@@ -152,7 +152,7 @@ def derive_facts(snapshot: dict[str, Any]) -> FactSet:
             facts.append(Fact(role, role, _person_fields(snapshot[role])))
 
     if migration is None:
-        admins = [(a, {}) for a in source_admins]
+        admins: list[tuple[dict[str, Any], dict[str, str | int | bool]]] = [(a, {}) for a in source_admins]
     else:
         facts.append(_migration_fact(migration, taken_at))
         admins = _requested(migration, source_admins, target, facts)

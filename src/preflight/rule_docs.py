@@ -24,7 +24,8 @@ def rules_markdown(rulebook: RuleBook) -> str:
         "|---|---|---|---|---|",
     ]
     for rule in rulebook.rules:
-        out.append(f"| [`{rule.id}`](#{rule.id}) | {rule.severity} | {rule.catalogue_mode()} | {rule.scope} | {rule.faq} |")
+        link = f"[`{rule.id}`](#{rule.id})"
+        out.append(f"| {link} | {rule.severity} | {rule.catalogue_mode()} | {rule.scope} | {rule.faq} |")
     for rule in rulebook.rules:
         out += [
             "",
@@ -37,7 +38,8 @@ def rules_markdown(rulebook: RuleBook) -> str:
         ]
         if rule.description:
             out.append(f"- why: {rule.description}")
-        out += ["", "Fires when:", "", "```yaml", yaml.safe_dump(rule.raw_when, allow_unicode=True, sort_keys=False).strip(), "```", ""]
+        condition = yaml.safe_dump(rule.raw_when, allow_unicode=True, sort_keys=False).strip()
+        out += ["", "Fires when:", "", "```yaml", condition, "```", ""]
         message, remedy = rule.message[-1], rule.remedy[-1]
         out += [f"- message (nl): {message.nl}", f"- message (en): {message.en}",
                 f"- remedy (nl): {remedy.nl}", f"- remedy (en): {remedy.en}", "", "Examples:", ""]

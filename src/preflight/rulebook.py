@@ -179,9 +179,10 @@ def _load_file(path: Path, content: bytes, problems: list[RuleProblem]) -> Itera
     validator = Draft202012Validator(load_schema("rules.schema.json"))
     errors = sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
-        for err in errors:
-            pointer = json_pointer(err.absolute_path)
-            problems.append(RuleProblem(name, _rule_id_at(document, err.absolute_path), pointer, err.message[:300]))
+        for schema_error in errors:
+            pointer = json_pointer(schema_error.absolute_path)
+            rule_id = _rule_id_at(document, schema_error.absolute_path)
+            problems.append(RuleProblem(name, rule_id, pointer, schema_error.message[:300]))
         return []
     out = []
     for index, raw in enumerate(document["rules"]):
@@ -222,7 +223,9 @@ def _build_rule(raw: dict[str, Any], theme: str, file: str, base: str) -> Rule:
     for i, example in enumerate(examples):
         for subject in example.fires:
             if not subject.startswith(prefix):
-                raise ConditionError(f"/examples/{i}/fires", f"{subject!r}: a {scope} rule reports subjects {SUBJECT_TEMPLATES[scope]!r}")
+                raise ConditionError(
+                    f"/examples/{i}/fires", f"{subject!r}: a {scope} rule reports subjects {SUBJECT_TEMPLATES[scope]!r}"
+                )
     return Rule(
         id=raw["id"], severity=raw["severity"], mode=raw["mode"], scope=scope, faq=raw["faq"],
         theme=theme, when=when, evidence=evidence, message=message, remedy=remedy,

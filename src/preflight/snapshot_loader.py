@@ -111,7 +111,7 @@ class _SnapshotYamlLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             self.aliases_seen += 1
             if self.aliases_seen > 1000:
-                event = self.peek_event()
+                event = self.peek_event()  # type: ignore[no-untyped-call]
                 raise yaml.constructor.ConstructorError(
                     None, None, "more than 1000 aliases", event.start_mark
                 )
