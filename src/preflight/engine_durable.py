@@ -88,7 +88,8 @@ class DurableEngine:
             with ENGINE_LOCK:
                 found = _run_session(self._handles[factset.mode], payload)
             if found is not None:
-                return sorted({Activation(rule, keys[fid]) for rule, fid in found})
+                unique = {(rule, keys[fid]) for rule, fid in found}
+                return [Activation(rule, key) for rule, key in sorted(unique)]
         raise EngineError("durable-rules reported duplicate fact identities three times")
 
     def _payload(self, factset: FactSet, salt: int) -> tuple[list[dict[str, Any]], dict[str, str]]:

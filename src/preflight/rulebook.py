@@ -121,7 +121,7 @@ def _variant_dict(variant: TextVariant) -> dict[str, Any]:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one per loaded rule set
 class RuleBook:
     """All rules, in id order, and a digest that changes whenever a rule file does."""
 
@@ -132,10 +132,13 @@ class RuleBook:
         return tuple(rule for rule in self.rules if rule.runs_in(mode))
 
     def by_id(self, rule_id: str) -> Rule:
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        raise KeyError(rule_id)
+        """The rule with this id (KeyError if none)."""
+        return _index(self)[rule_id]
+
+
+@cache
+def _index(rulebook: RuleBook) -> dict[str, Rule]:
+    return {rule.id: rule for rule in rulebook.rules}
 
 
 def load_rulebook(directory: Path | None = None) -> RuleBook:
