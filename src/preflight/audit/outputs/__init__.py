@@ -1,0 +1,23 @@
+"""Step 5: write an audit as text, JSON, CSV or HTML — streamed, and never as a half file.
+
+Each format has two halves: ``fragment(detail, lang)``, which renders one office and runs in the
+worker that checked it, and a :class:`~.base.Writer`, which the main process feeds the fragments
+in input order and finishes with the summary. Formats that put the summary first (text, JSON,
+HTML) spool the office fragments to a temporary file meanwhile, so memory stays flat.
+:func:`~.base.destination` writes to a temporary file beside ``--out`` and renames it only when
+the audit is complete.
+"""
+
+from __future__ import annotations
+
+from . import csv_output, html_output, json_output, text_output
+from .base import Writer, destination
+
+FORMATS = {
+    "text": text_output,
+    "json": json_output,
+    "csv": csv_output,
+    "html": html_output,
+}
+
+__all__ = ["FORMATS", "Writer", "destination"]

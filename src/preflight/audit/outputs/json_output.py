@@ -1,0 +1,45 @@
+"""``--format json``: the contract's summary (report.md, audit part) plus every office's detail.
+
+Layout (schemas/audit.schema.json)::
+
+    {
+      "audit_version": 1, "lang": "nl",
+      "offices": N, "administrations": N, "invalid": N, "failed": N, "blocked_administrations": N,
+      "verdicts": {…}, "by_severity": {…}, "by_rule": {"rule-id": findings}, "offices_by_rule": {…},
+      "reports": [
+    {one office per line, in input order},
+    …
+      ]
+    }
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..summary import AuditSummary
+from .base import Writer
+
+
+def fragment(detail: dict[str, Any], lang: str) -> str:
+    """One office as one line of compact JSON."""
+    return json.dumps(detail, ensure_ascii=False, separators=(",", ":"))
+
+
+class JsonWriter(Writer):
+    """The summary object, with the spooled office lines as its ``reports`` array."""
+
+    def add(self, outcome: Any) -> None:
+        self.body.write(",\n" if self.count else "\n")
+        super().add(outcome)
+
+    def write_head(self, summary: AuditSummary) -> None:
+        head = json.dumps(summary.to_dict(), ensure_ascii=False, indent=2)
+        self.dest.write(head[: -len("\n}")] + ',\n  "reports": [')
+
+    def write_foot(self, summary: AuditSummary) -> None:
+        self.dest.write("\n  ]\n}\n" if self.count else "]\n}\n")
+
+
+WRITER = JsonWriter

@@ -1,0 +1,442 @@
+"""`preflight audit`: counts, failures that lose nothing, determinism, and every output format parsed back.
+
+Each test runs the real command in a subprocess, as operations would.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import pty
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from preflight.demo_data import generate
+from preflight.pipeline import check_data
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = ROOT / "schemas"
+
+
+def audit(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    """Run `preflight audit ARGS` (quiet by default when stderr is not a terminal anyway)."""
+    return subprocess.run(
+        [sys.executable, "-m", "preflight.cli", "audit", *args],
+        input=stdin, capture_output=True, cwd=ROOT, timeout=300, check=False,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def start_audit(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "preflight.cli", "audit", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env={**os.environ, **(env or {})},
+    )
+
+
+def write_demo(path: Path, offices: int, seed: int, extra: dict[int, str] | None = None) -> list[str]:
+    """Demo offices as JSON Lines; ``extra`` puts raw lines at the given 0-based positions."""
+    lines = list(generate(offices, seed))
+    for position, text in sorted((extra or {}).items()):
+        lines.insert(position, text)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return lines
+
+
+def expected_totals(lines: list[str]) -> dict[str, Any]:
+    """What the audit must count, computed here with the core pipeline directly."""
+    totals: dict[str, Any] = {"offices": 0, "administrations": 0, "blocked_administrations": 0,
+                              "verdicts": Counter(), "by_rule": Counter()}
+    for text in lines:
+        totals["offices"] += 1
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            totals["verdicts"]["invalid"] += 1
+            continue
+        report = check_data(data, engine="python")
+        totals["verdicts"][report.verdict] += 1
+        if report.verdict == "invalid":
+            continue
+        totals["administrations"] += len(data["administrations"])
+        blocked = set()
+        for finding in report.findings:
+            totals["by_rule"][finding.rule] += 1
+            if finding.severity == "blocking":
+                code = finding.subject.removeprefix("administration:") if finding.subject.startswith(
+                    "administration:") else finding.evidence.get("administration_code")
+                if code:
+                    blocked.add(code)
+        totals["blocked_administrations"] += len(blocked)
+    return totals
+
+
+def children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def busy_worker(process: subprocess.Popen[bytes], cpu: float = 0.8, timeout: float = 60) -> int:
+    """A worker of ``process`` that has done ``cpu`` seconds of work (so it is checking offices)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the audit ended before a worker could be caught working"
+        for pid in children(process.pid):
+            if cpu_seconds(pid) >= cpu:
+                return pid
+        time.sleep(0.05)
+    raise AssertionError("no worker got busy")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """40 demo offices with two bad lines in the middle (line 11: not JSON; line 22: breaks the contract)."""
+    path = tmp_path_factory.mktemp("demo") / "offices.jsonl"
+    broken = json.loads(next(iter(generate(1, seed=99))))
+    broken["administrations"][0]["pending_authorisation"] = -1
+    lines = write_demo(path, 40, seed=11, extra={10: '{"snapshot_version": 1, "taken_at": ', 21: json.dumps(broken)})
+    return path, lines
+
+
+@pytest.fixture(scope="module")
+def outputs(demo: tuple[Path, list[str]], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The demo set audited once in every format (2 workers)."""
+    folder = tmp_path_factory.mktemp("out")
+    results: dict[str, Any] = {}
+    for fmt in ("json", "csv", "html", "text"):
+        out = folder / f"audit.{fmt}"
+        done = audit(str(demo[0]), "--format", fmt, "--out", str(out), "--workers", "2")
+        results[fmt] = (done, out.read_text(encoding="utf-8-sig") if out.exists() else None)
+    return results
+
+
+def test_counts_of_a_known_demo_set(demo: tuple[Path, list[str]], outputs: dict[str, Any]) -> None:
+    """The JSON totals equal what the core pipeline says office by office."""
+    done, text = outputs["json"]
+    assert done.returncode == 2, done.stderr  # two invalid snapshots
+    result = json.loads(text)
+    expected = expected_totals(demo[1])
+    assert result["offices"] == expected["offices"] == 42
+    assert result["administrations"] == expected["administrations"]
+    assert result["blocked_administrations"] == expected["blocked_administrations"] > 0
+    assert result["invalid"] == 2 and result["failed"] == 0
+    assert {k: v for k, v in result["verdicts"].items() if v} == dict(expected["verdicts"])
+    assert {k: v for k, v in result["by_rule"].items() if v} == dict(expected["by_rule"])
+    assert sum(result["verdicts"].values()) == result["offices"] == len(result["reports"])
+
+
+def test_invalid_lines_in_the_middle_are_counted_and_listed_with_file_and_line(
+    demo: tuple[Path, list[str]], outputs: dict[str, Any]
+) -> None:
+    """Bad lines cost themselves only: listed with source, line and errors; the rest is audited."""
+    reports = json.loads(outputs["json"][1])["reports"]
+    invalid = [r for r in reports if r["verdict"] == "invalid"]
+    assert [(r["source"], r["line"]) for r in invalid] == [(str(demo[0]), 11), (str(demo[0]), 22)]
+    assert "invalid JSON" in invalid[0]["report"]["errors"][0]["message"]
+    assert invalid[1]["report"]["errors"][0]["path"] == "/administrations/0/pending_authorisation"
+    assert [r["line"] for r in reports] == list(range(1, 43))
+    text = outputs["text"][1]
+    assert f"{demo[0]}:11" in text and f"{demo[0]}:22" in text
+    assert "/administrations/0/pending_authorisation: -1 is less than the minimum of 0" in text
+
+
+def test_text_summary_shows_the_figures_operations_act_on(demo: tuple[Path, list[str]], outputs: dict[str, Any]) -> None:
+    """Offices, administrations, blocked, invalid and the rules that fired, most findings first."""
+    summary = json.loads(outputs["json"][1])
+    text = outputs["text"][1]
+    assert text.startswith(f"Audit van 42 kantoren: {summary['administrations']} administraties gecontroleerd\n")
+    assert f"Geblokkeerde administraties: {summary['blocked_administrations']} van {summary['administrations']}" in text
+    assert re.search(r"\n  ongeldig +2\n", text)
+    top = [line.split()[0] for line in text.split("(meeste bevindingen eerst):\n")[1].split("\n\n")[0].splitlines()[1:]]
+    by_rule = {k: v for k, v in summary["by_rule"].items() if v}
+    assert top == sorted(by_rule, key=lambda r: -by_rule[r])[: len(top)] and set(top) == set(by_rule)
+
+
+def test_json_output_matches_its_schema(outputs: dict[str, Any]) -> None:
+    """schemas/audit.schema.json (with the report schema for each office) accepts the output."""
+    audit_schema = json.loads((SCHEMAS / "audit.schema.json").read_text())
+    report_schema = json.loads((SCHEMAS / "report.schema.json").read_text())
+    registry = Registry().with_resources(
+        [(s["$id"], Resource.from_contents(s)) for s in (audit_schema, report_schema)]
+    )
+    Draft202012Validator.check_schema(audit_schema)
+    validator = Draft202012Validator(audit_schema, registry=registry)
+    document = json.loads(outputs["json"][1])
+    errors = [f"{e.json_path}: {e.message}" for e in validator.iter_errors(document)]
+    assert errors == []
+    document["reports"][0]["verdict"] = "maybe"
+    assert not validator.is_valid(document)
+
+
+def test_csv_has_one_row_per_finding(outputs: dict[str, Any]) -> None:
+    """The csv module reads it back: the header, then a row per finding and per input error."""
+    summary = json.loads(outputs["json"][1])
+    rows = list(csv.DictReader(io.StringIO(outputs["csv"][1])))
+    assert outputs["csv"][0].returncode == 2
+    assert list(rows[0]) == ["office", "administration", "subject", "rule", "severity", "message", "source", "line"]
+    findings = [r for r in rows if r["severity"] in ("blocking", "advisory", "info")]
+    assert len(findings) == sum(summary["by_rule"].values())
+    assert Counter(r["rule"] for r in findings) == Counter({k: v for k, v in summary["by_rule"].items() if v})
+    blocked = {(r["office"], r["administration"]) for r in findings if r["severity"] == "blocking" and r["administration"]}
+    assert len(blocked) == summary["blocked_administrations"]
+    assert {r["line"] for r in rows if r["severity"] == "invalid"} == {"11", "22"}
+    users = [r for r in findings if r["subject"].startswith("user:")]
+    assert users and all(r["administration"] for r in users)
+
+
+class PageParser(HTMLParser):
+    """Collects what the HTML test needs and checks that every element is closed in order."""
+
+    VOID = {"meta", "input", "br", "img", "rect", "link", "hr"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.problems: list[str] = []
+        self.offices: list[dict[str, str | None]] = []
+        self.bars: list[str] = []
+        self.tags: Counter[str] = Counter()
+        self.external: list[str] = []
+        self.rule_options: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        self.tags[tag] += 1
+        for name in ("src", "href"):
+            value = found.get(name) or ""
+            if name in found and not value.startswith("#"):
+                self.external.append(f"{tag} {name}={value}")
+        if tag == "link":
+            self.external.append("link")
+        if tag == "tbody" and found.get("class") == "office":
+            self.offices.append(found)
+        if tag == "a" and "data-filter-rule" in found:
+            self.bars.append(found["data-filter-rule"] or "")
+        if tag == "option" and self.stack and self.stack[-1] == "select" and found.get("value"):
+            self.rule_options.append(found["value"] or "")
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags[tag] += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+        else:
+            self.stack.pop()
+
+
+def test_html_is_one_self_contained_page_with_chart_filters_and_drill_down(outputs: dict[str, Any]) -> None:
+    """An HTML parser reads it back: balanced elements, no external assets, one row group per office."""
+    summary = json.loads(outputs["json"][1])
+    page = outputs["html"][1]
+    parser = PageParser()
+    parser.feed(page)
+    parser.close()
+    assert parser.problems == [] and parser.stack == []
+    assert parser.external == []
+    assert parser.tags["svg"] == 1 and parser.tags["script"] == 1 and parser.tags["style"] == 1
+    fired = {k: v for k, v in summary["by_rule"].items() if v}
+    assert sorted(parser.bars) == sorted(fired)
+    assert len(parser.offices) == summary["offices"]
+    assert Counter(o["data-verdict"] for o in parser.offices) == Counter(
+        {k: v for k, v in summary["verdicts"].items() if v}
+    )
+    assert parser.tags["details"] == summary["offices"]  # a drill-down per office
+    for rule in fired:
+        assert rule in parser.rule_options
+        assert sum(rule in (o["data-rules"] or "").split() for o in parser.offices) == summary["offices_by_rule"][rule]
+    assert f"{summary['blocked_administrations']}" in page.replace(".", "")
+
+
+def test_output_is_the_same_whatever_the_worker_count(tmp_path: Path, demo: tuple[Path, list[str]]) -> None:
+    """Input order is kept: 1, 2 or 3 workers write the same bytes."""
+    more = tmp_path / "more.jsonl"
+    write_demo(more, 150, seed=4)
+    outputs = []
+    for workers in ("1", "2", "3"):
+        out = tmp_path / f"w{workers}.json"
+        done = audit(str(demo[0]), str(more), "--format", "json", "--workers", workers, "--out", str(out))
+        assert done.returncode == 2, done.stderr
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_a_worker_killed_mid_run_loses_nothing(tmp_path: Path) -> None:
+    """SIGKILL to a busy worker: its office is retried in a fresh worker and the result is unchanged."""
+    source = tmp_path / "big.jsonl"
+    write_demo(source, 3000, seed=21)
+    baseline = tmp_path / "baseline.json"
+    done = audit(str(source), "--format", "json", "--workers", "2", "--out", str(baseline))
+    assert done.returncode == 1, done.stderr
+    out = tmp_path / "killed.json"
+    process = start_audit(str(source), "--format", "json", "--workers", "2", "--out", str(out))
+    victim = busy_worker(process)
+    os.kill(victim, signal.SIGKILL)
+    stdout, stderr = process.communicate(timeout=300)
+    notices = stderr.decode()
+    assert process.returncode == 1, notices
+    assert "was killed (SIGKILL)" in notices and "retrying it in a fresh worker" in notices
+    assert out.read_bytes() == baseline.read_bytes()
+
+
+def test_a_snapshot_that_kills_its_worker_twice_is_reported_as_failed(tmp_path: Path) -> None:
+    """The test hook PREFLIGHT_AUDIT_CRASH_ON makes one office kill every worker that checks it."""
+    source = tmp_path / "offices.jsonl"
+    lines = write_demo(source, 30, seed=8)
+    victim = json.loads(lines[6])["source_office"]["code"]
+    out = tmp_path / "audit.json"
+    done = audit(str(source), "--format", "json", "--workers", "2", "--out", str(out),
+                 env={"PREFLIGHT_AUDIT_CRASH_ON": victim})
+    assert done.returncode == 2
+    notices = done.stderr.decode()
+    assert notices.count("was killed (SIGKILL)") == 2
+    assert f"{source}:7 was killed (SIGKILL) again; reported as failed" in notices
+    result = json.loads(out.read_text())
+    assert result["failed"] == 1 and result["offices"] == 30
+    failed = result["reports"][6]
+    assert (failed["verdict"], failed["source"], failed["line"]) == ("failed", str(source), 7)
+    assert "twice" in failed["failure"] and failed["report"] is None
+    others = expected_totals(lines[:6] + lines[7:])
+    assert result["administrations"] == others["administrations"]
+    text = audit(str(source), "--workers", "1", env={"PREFLIGHT_AUDIT_CRASH_ON": victim}).stdout.decode()
+    assert "Mislukte snapshots (1):" in text and f"{source}:7 ({victim})" in text
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_run_leaves_no_file(tmp_path: Path, how: signal.Signals) -> None:
+    """Ctrl-C or SIGTERM mid-run: exit 130, no output file, no temporary file, no worker left."""
+    source = tmp_path / "big.jsonl"
+    write_demo(source, 3000, seed=5)
+    out = tmp_path / "report.html"
+    process = start_audit(str(source), "--format", "html", "--out", str(out), "--workers", "2")
+    busy_worker(process, cpu=0.5)
+    workers = children(process.pid)
+    process.send_signal(how)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr.decode()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl"]
+    time.sleep(0.2)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]]
+
+
+def test_standard_input_and_gzip_give_the_same_audit(tmp_path: Path) -> None:
+    """`-` reads JSON Lines from standard input; *.jsonl.gz files are decompressed."""
+    lines = list(generate(25, seed=3))
+    data = ("\n".join(lines) + "\n").encode()
+    packed = tmp_path / "offices.jsonl.gz"
+    packed.write_bytes(gzip.compress(data))
+    from_stdin = json.loads(audit("-", "--format", "json", stdin=data).stdout)
+    from_gzip = json.loads(audit(str(packed), "--format", "json").stdout)
+    for result in (from_stdin, from_gzip):
+        del result["reports"]
+    assert from_stdin == from_gzip and from_stdin["offices"] == 25
+
+
+def test_folders_are_searched_recursively() -> None:
+    """A folder of *.json/*.yaml files: each file one office; a migration in a snapshot is ignored."""
+    result = json.loads(audit(str(ROOT / "examples"), "--format", "json", "--lang", "en").stdout)
+    names = [Path(r["source"]).name for r in result["reports"]]
+    assert names == sorted(names) and "audit-office.json" in names and "not-json.txt" not in names
+    blocked = next(r for r in result["reports"] if Path(r["source"]).name == "blocked.yaml")
+    assert blocked["migration_ignored"] is True
+    audit_rules = set(result["by_rule"])
+    assert {f["rule"] for r in result["reports"] if r["report"] for f in r["report"]["findings"]} <= audit_rules
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "lines", "status"),
+    [
+        ("blocked", "ready", 0), ("blocked", "advisory", 0), ("blocked", "blocked", 1),
+        ("advisory", "ready", 0), ("advisory", "advisory", 1), ("advisory", "blocked", 1),
+        ("blocked", "invalid", 2), ("never", "blocked", 0), ("never", "invalid", 0),
+    ],
+)
+def test_fail_on_sets_the_exit_status(tmp_path: Path, fail_on: str, lines: str, status: int) -> None:
+    """--fail-on blocked|advisory|never: 1 at the threshold, 2 for snapshots that could not be checked."""
+    base = json.loads((ROOT / "examples" / "audit-office.json").read_text())
+    admin = {**base["administrations"][0], "pending_authorisation": 0}
+    office: dict[str, Any] = {**base, "source_office": {"code": "X1"}, "administrations": [admin]}
+    if lines == "advisory":
+        admin["payment_agreement"] = True
+    if lines == "blocked":
+        admin["pending_authorisation"] = 2
+    text = "{not json" if lines == "invalid" else json.dumps(office)
+    source = tmp_path / "one.jsonl"
+    source.write_text(text + "\n")
+    done = audit(str(source), "--fail-on", fail_on, "--workers", "1")
+    assert done.returncode == status, done.stdout.decode() + done.stderr.decode()
+
+
+def test_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    """A PATH that does not exist stops the audit before it starts, with exit status 2."""
+    done = audit(str(tmp_path / "nope.jsonl"))
+    assert done.returncode == 2
+    assert done.stderr.decode() == f"preflight audit: {tmp_path / 'nope.jsonl'}: no such file or folder\n"
+    assert done.stdout == b""
+
+
+def test_progress_only_on_a_terminal(tmp_path: Path) -> None:
+    """Standard error as a pipe: silent. As a terminal: the progress line; --quiet: silent again."""
+    source = tmp_path / "offices.jsonl"
+    write_demo(source, 60, seed=2)
+    piped = audit(str(source), "--format", "json", "--out", str(tmp_path / "a.json"))
+    assert piped.stderr == b""
+    for quiet, shown in (([], True), (["--quiet"], False)):
+        primary, secondary = pty.openpty()
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "preflight.cli", "audit", str(source), "--out", str(tmp_path / "b.txt"), *quiet],
+                stdout=subprocess.DEVNULL, stderr=secondary, cwd=ROOT, timeout=120, check=False,
+            )
+            os.close(secondary)
+            seen = b""
+            while True:
+                try:
+                    chunk = os.read(primary, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+        finally:
+            os.close(primary)
+        assert done.returncode == 1
+        text = seen.decode()
+        assert ("60 kantoren in" in text) is shown
+        assert ("\r" in text) is shown
