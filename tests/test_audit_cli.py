@@ -164,6 +164,7 @@ def test_invalid_lines_in_the_middle_are_counted_and_listed_with_file_and_line(
     invalid = [r for r in reports if r["verdict"] == "invalid"]
     assert [(r["source"], r["line"]) for r in invalid] == [(str(demo[0]), 11), (str(demo[0]), 22)]
     assert "invalid JSON" in invalid[0]["report"]["errors"][0]["message"]
+    assert invalid[0]["report"]["errors"][0]["line"] == 11  # the line of the file
     assert invalid[1]["report"]["errors"][0]["path"] == "/administrations/0/pending_authorisation"
     assert [r["line"] for r in reports] == list(range(1, 43))
     text = outputs["text"][1]
@@ -401,6 +402,20 @@ def test_fail_on_sets_the_exit_status(tmp_path: Path, fail_on: str, lines: str, 
     source.write_text(text + "\n")
     done = audit(str(source), "--fail-on", fail_on, "--workers", "1")
     assert done.returncode == status, done.stdout.decode() + done.stderr.decode()
+
+
+def test_readme_audit_example_is_true(tmp_path: Path) -> None:
+    """The demo-data and audit commands in the README print what the README shows."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Auditing every office", 1)[1]
+    block = re.search(r"```text\n\$ \.venv/bin/preflight (demo-data .+?)\n\$ \.venv/bin/preflight (audit .+?)\n"
+                      r"(.*?)\$ echo \$\?\n(\d+)\n```", section, re.S)
+    assert block, "the README lost its audit example"
+    for step in (block.group(1), block.group(2)):
+        done = subprocess.run([sys.executable, "-m", "preflight.cli", *step.split()], capture_output=True,
+                              cwd=tmp_path, timeout=120, check=False)
+    assert done.stdout.decode() == block.group(3)
+    assert done.returncode == int(block.group(4))
 
 
 def test_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ Counting rules (documented in the README):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..pipeline import check_data
@@ -67,7 +67,7 @@ def audit_item(item: SourceItem, *, lang: str, engine: str) -> dict[str, Any]:
     try:
         data = load_snapshot(item.raw).data
     except UnreadableSnapshot as err:
-        return _detail(item, None, None, invalid_report(err.problems, None, lang), 0)
+        return _detail(item, None, None, invalid_report(_in_file(err.problems, item), None, lang), 0)
     ignored = isinstance(data, dict) and "migration" in data
     if ignored:  # the audit looks at every administration, not at one request
         data = {key: value for key, value in data.items() if key != "migration"}
@@ -133,6 +133,13 @@ def _detail(item: SourceItem, code: str | None, name: str | None, report: Report
         "verdict": report.verdict, "administrations": checked, "blocked_administrations": len(blocked),
         "report": report_dict,
     }
+
+
+def _in_file(problems: list[InputProblem], item: SourceItem) -> list[InputProblem]:
+    """Parse errors of a JSON Lines snapshot located by the line of the file, not of the snapshot."""
+    if item.line is None:
+        return problems
+    return [replace(p, line=item.line + p.line - 1) if p.line is not None else p for p in problems]
 
 
 def _text(value: Any) -> str | None:
