@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv bench clean
+.PHONY: run test venv bench bench-http clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or 3.12 is needed (durable-rules does not import on 3.13)"; exit 1; }
@@ -20,14 +20,22 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The web service under gunicorn (settings: PREFLIGHT_* variables, see README "Web service");
+# it prints its URL once it accepts connections.
 run: venv
-	$(BIN)/preflight check examples/blocked.yaml || true
+	$(BIN)/gunicorn --config python:preflight.web.gunicorn_conf app:app
 
+# The browser test drives Debian's Chromium; scripts/ensure-chromium.sh installs it when missing.
+# Playwright never downloads a browser of its own.
 test: venv
-	$(BIN)/pytest
+	scripts/ensure-chromium.sh
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/pytest
 
 bench: venv
 	$(BIN)/python bench/check.py
+
+bench-http: venv
+	$(BIN)/python bench/http.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,229 @@
+"""HTTP latency and throughput of the web service under gunicorn, on loopback, in one run.
+
+    .venv/bin/python bench/http.py                    # 10 s per cell, then a 60 s soak at 8 clients
+    .venv/bin/python bench/http.py --duration 5 --soak 0
+
+Starts gunicorn itself (``app:app`` with the project's gunicorn config) on 127.0.0.1 and a free
+port, then measures ``POST /api/v1/preflight`` (the 5-administration snapshot of bench/check.py,
+as JSON) and ``GET /healthz`` side by side, at 1 and 8 concurrent clients. Each client is its own
+process (no GIL shared with the others) sending requests back to back for the given time.
+Prints p50/p99 latency, requests per second and errors, the ratio preflight/healthz per
+concurrency, and the targets: preflight p50 at most 2× healthz p50; no error at 8 clients for the
+soak. The machine is shared with the server, so compare ratios from the same run.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# This file is called http.py (the issue names it so): drop its folder from the import path, or it
+# would stand in for the standard library's http package.
+_BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _BENCH_DIR]
+
+import argparse  # noqa: E402
+import http.client  # noqa: E402
+import importlib.util  # noqa: E402
+import json  # noqa: E402
+import multiprocessing  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+
+def _engine_bench() -> Any:
+    """bench/check.py, for its snapshots (the HTTP figures then match the engine figures)."""
+    spec = importlib.util.spec_from_file_location("bench_check", os.path.join(_BENCH_DIR, "check.py"))
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+snapshot = _engine_bench().snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_server(port: int, workers: int, log: Any) -> subprocess.Popen[bytes]:
+    """gunicorn with the project's config on loopback; returns once /healthz answers."""
+    env = {**os.environ, "PREFLIGHT_HOST": HOST, "PREFLIGHT_PORT": str(port), "PREFLIGHT_WORKERS": str(workers)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", "python:preflight.web.gunicorn_conf", "app:app"],
+        cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {server.returncode}; see {log.name}")
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                conn.close()
+                return server
+        except OSError:
+            time.sleep(0.2)
+    stop_server(server)
+    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def client(port: int, method: str, path: str, body: bytes | None, seconds: float, results: Any) -> None:
+    """Send requests back to back for ``seconds``; put (latencies, errors, error samples)."""
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    latencies: list[float] = []
+    errors = 0
+    samples: list[str] = []
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        start = time.perf_counter()
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            ok = response.status == 200
+            if not ok and len(samples) < 3:
+                samples.append(f"HTTP {response.status}")
+            if response.getheader("Connection", "").lower() == "close":
+                conn.close()  # sync workers close after each response; reconnect next time
+        except (OSError, http.client.HTTPException) as err:
+            ok = False
+            if len(samples) < 3:
+                samples.append(f"{type(err).__name__}: {err}")
+            conn.close()
+            conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        elapsed = time.perf_counter() - start
+        if ok:
+            latencies.append(elapsed)
+        else:
+            errors += 1
+    conn.close()
+    results.put((latencies, errors, samples))
+
+
+def measure(port: int, method: str, path: str, body: bytes | None, clients: int, seconds: float) -> dict[str, Any]:
+    """Run ``clients`` client processes at once; latency percentiles, throughput, errors."""
+    results: Any = multiprocessing.Queue()
+    procs = [
+        multiprocessing.Process(target=client, args=(port, method, path, body, seconds, results))
+        for _ in range(clients)
+    ]
+    start = time.perf_counter()
+    for proc in procs:
+        proc.start()
+    gathered = [results.get(timeout=seconds + 120) for _ in procs]
+    for proc in procs:
+        proc.join()
+    wall = time.perf_counter() - start
+    latencies = sorted(lat for lats, _, _ in gathered for lat in lats)
+    errors = sum(err for _, err, _ in gathered)
+    samples = [s for _, _, ss in gathered for s in ss][:3]
+    if not latencies:
+        return {"n": 0, "p50": float("nan"), "p99": float("nan"), "rps": 0.0, "errors": errors, "samples": samples}
+    return {
+        "n": len(latencies),
+        "p50": statistics.median(latencies) * 1e3,
+        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1e3,
+        "rps": len(latencies) / min(wall, seconds) if seconds else 0.0,
+        "errors": errors,
+        "samples": samples,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement cell")
+    parser.add_argument("--soak", type=float, default=60.0, help="seconds of preflight at 8 clients (0: skip)")
+    parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 1), help="gunicorn workers")
+    parser.add_argument("--clients", default="1,8", help="concurrency levels, comma separated")
+    args = parser.parse_args()
+    levels = [int(c) for c in args.clients.split(",")]
+
+    body = json.dumps(snapshot(5)).encode()
+    port = free_port()
+    with tempfile.NamedTemporaryFile("w+b", prefix="preflight-bench-http-", suffix=".log", delete=False) as log:
+        server = start_server(port, args.workers, log)
+        try:
+            # Sanity: the snapshot gives a report, and warm every worker.
+            conn = http.client.HTTPConnection(HOST, port, timeout=10)
+            conn.request("POST", "/api/v1/preflight", body=body, headers={"Content-Type": "application/json"})
+            response = conn.getresponse()
+            verdict = json.loads(response.read())["verdict"]
+            conn.close()
+            measure(port, "GET", "/healthz", None, 8, 1.0)
+            measure(port, "POST", "/api/v1/preflight", body, 8, 1.0)
+
+            print(f"gunicorn: {args.workers} sync workers on {HOST}:{port}; "
+                  f"{os.cpu_count()} CPUs shared with the clients")
+            print(f"preflight body: 5 administrations, {len(body)} bytes JSON, verdict {verdict}; "
+                  f"{args.duration:g} s per cell\n")
+            print(f"{'clients':>7} {'endpoint':<24} {'requests':>8} {'p50 ms':>8} {'p99 ms':>8} "
+                  f"{'req/s':>8} {'errors':>6}")
+            ratios = {}
+            for clients in levels:
+                row = {}
+                for name, method, path, payload in (
+                    ("GET /healthz", "GET", "/healthz", None),
+                    ("POST /api/v1/preflight", "POST", "/api/v1/preflight", body),
+                ):
+                    r = measure(port, method, path, payload, clients, args.duration)
+                    row[name] = r
+                    print(f"{clients:>7} {name:<24} {r['n']:>8} {r['p50']:>8.2f} {r['p99']:>8.2f} "
+                          f"{r['rps']:>8.0f} {r['errors']:>6}"
+                          + (f"  e.g. {r['samples']}" if r["samples"] else ""))
+                ratio = row["POST /api/v1/preflight"]["p50"] / row["GET /healthz"]["p50"]
+                rps_ratio = row["POST /api/v1/preflight"]["rps"] / max(row["GET /healthz"]["rps"], 1e-9)
+                ratios[clients] = ratio
+                print(f"{clients:>7} {'preflight / healthz':<24} {'':>8} {ratio:>7.2f}x {'':>8} {rps_ratio:>7.2f}x\n")
+
+            failed = False
+            for clients, ratio in ratios.items():
+                ok = ratio <= 2.0
+                failed |= not ok
+                verdict_text = "ok" if ok else "MISSED"
+                print(f"target p50 preflight <= 2x healthz at {clients} client(s): {ratio:.2f}x {verdict_text}")
+            if args.soak:
+                r = measure(port, "POST", "/api/v1/preflight", body, 8, args.soak)
+                ok = r["errors"] == 0
+                failed |= not ok
+                print(f"soak: 8 clients x {args.soak:g} s of POST /api/v1/preflight: {r['n']} requests, "
+                      f"p50 {r['p50']:.2f} ms, p99 {r['p99']:.2f} ms, {r['rps']:.0f} req/s, "
+                      f"{r['errors']} errors {'ok' if ok else 'MISSED ' + str(r['samples'])}")
+        finally:
+            stop_server(server)
+        log.seek(0)
+        lines = log.read().decode(errors="replace").splitlines()
+        server_errors = [line for line in lines if " ERROR " in line or "[ERROR]" in line]
+    print(f"server log: {log.name} ({len(server_errors)} error lines)")
+    for line in server_errors[:5]:
+        print("  " + line)
+    return 1 if failed or server_errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Settings from PREFLIGHT_* environment variables, and the gunicorn configuration built on them."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import pytest
+
+from preflight.snapshot_loader import MAX_SNAPSHOT_BYTES
+from preflight.web import create_app
+from preflight.web.config import ConfigError, WebSettings
+
+
+def test_defaults_are_sane() -> None:
+    """Loopback, port 8000, Dutch, the durable engine, the loader's 5 MiB limit, no CORS origin."""
+    settings = WebSettings.from_env({})
+    assert (settings.host, settings.port, settings.default_lang, settings.engine) == ("127.0.0.1", 8000, "nl", "durable")
+    assert settings.max_body_bytes == MAX_SNAPSHOT_BYTES
+    assert settings.cors_origins == ()
+    assert settings.workers >= 2
+
+
+def test_every_variable_is_read() -> None:
+    """Each documented variable changes its setting."""
+    settings = WebSettings.from_env(
+        {
+            "PREFLIGHT_HOST": "0.0.0.0",
+            "PREFLIGHT_PORT": "9000",
+            "PREFLIGHT_WORKERS": "3",
+            "PREFLIGHT_TIMEOUT": "60",
+            "PREFLIGHT_MAX_BODY_BYTES": "100000",
+            "PREFLIGHT_CORS_ORIGINS": "https://form.example.nl, http://localhost:3000/",
+            "PREFLIGHT_DEFAULT_LANG": "EN",
+            "PREFLIGHT_ENGINE": "python",
+            "PREFLIGHT_LOG_LEVEL": "warning",
+        }
+    )
+    assert settings == WebSettings(
+        host="0.0.0.0",
+        port=9000,
+        workers=3,
+        timeout=60,
+        max_body_bytes=100000,
+        cors_origins=("https://form.example.nl", "http://localhost:3000"),
+        default_lang="en",
+        engine="python",
+        log_level="WARNING",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PREFLIGHT_PORT", "eighty"),
+        ("PREFLIGHT_PORT", "70000"),
+        ("PREFLIGHT_WORKERS", "0"),
+        ("PREFLIGHT_MAX_BODY_BYTES", str(MAX_SNAPSHOT_BYTES + 1)),
+        ("PREFLIGHT_DEFAULT_LANG", "fr"),
+        ("PREFLIGHT_ENGINE", "drools"),
+        ("PREFLIGHT_CORS_ORIGINS", "form.example.nl"),
+    ],
+)
+def test_bad_values_fail_loudly(name: str, value: str) -> None:
+    """A bad value stops start-up with the variable's name, rather than serving with a guess."""
+    with pytest.raises(ConfigError, match=name):
+        WebSettings.from_env({name: value})
+
+
+def test_app_uses_environment(monkeypatch: Any) -> None:
+    """create_app reads the environment: default language and body limit apply to requests."""
+    monkeypatch.setenv("PREFLIGHT_DEFAULT_LANG", "en")
+    monkeypatch.setenv("PREFLIGHT_MAX_BODY_BYTES", "4096")
+    client = create_app({"TESTING": True, "PREFLIGHT_WARMUP": False}).test_client()
+    page = client.get("/")
+    assert page.status_code == 200
+    assert '<html lang="en">' in page.get_data(as_text=True)
+    too_big = client.post("/api/v1/preflight", data=b"{" + b" " * 5000 + b"}", content_type="application/json")
+    assert too_big.status_code == 413
+
+
+def test_gunicorn_config_follows_environment(monkeypatch: Any) -> None:
+    """The gunicorn config binds to PREFLIGHT_HOST:PORT with PREFLIGHT_WORKERS sync workers."""
+    monkeypatch.setenv("PREFLIGHT_PORT", "8123")
+    monkeypatch.setenv("PREFLIGHT_WORKERS", "3")
+    from preflight.web import gunicorn_conf
+
+    conf = importlib.reload(gunicorn_conf)
+    assert conf.bind == "127.0.0.1:8123"
+    assert (conf.workers, conf.worker_class) == (3, "sync")
+    assert conf.accesslog is None
