@@ -455,3 +455,34 @@ def test_progress_only_on_a_terminal(tmp_path: Path) -> None:
         text = seen.decode()
         assert ("60 kantoren in" in text) is shown
         assert ("\r" in text) is shown
+
+
+def test_an_output_that_cannot_be_written_is_a_usage_error(tmp_path: Path) -> None:
+    """--out into a folder that does not exist: exit status 2 and the reason, no traceback."""
+    source = tmp_path / "one.jsonl"
+    write_demo(source, 2, seed=1)
+    done = audit(str(source), "--out", str(tmp_path / "missing" / "audit.txt"))
+    assert done.returncode == 2
+    assert done.stderr.decode().startswith(f"preflight audit: cannot write {tmp_path / 'missing' / 'audit.txt'}: ")
+
+
+def test_workers_that_cannot_start_stop_the_audit(tmp_path: Path) -> None:
+    """An engine that does not build in the workers ends the audit with exit status 2 and the reason."""
+    from preflight.audit.cli import run_audit
+
+    source = tmp_path / "one.jsonl"
+    write_demo(source, 2, seed=1)
+    errors = io.StringIO()
+    status = run_audit([str(source)], out=str(tmp_path / "audit.txt"), engine="nope", workers=1, stderr=errors)
+    assert status == 2
+    assert "a worker could not start: ValueError: unknown engine 'nope'" in errors.getvalue()
+    assert not (tmp_path / "audit.txt").exists()
+
+
+def test_an_empty_folder_gives_an_empty_audit(tmp_path: Path) -> None:
+    """No snapshots: every output is still well formed, and standard error says so."""
+    done = audit(str(tmp_path), "--format", "json")
+    assert done.returncode == 0
+    result = json.loads(done.stdout)
+    assert (result["offices"], result["reports"]) == (0, [])
+    assert done.stderr.decode() == "preflight audit: no snapshots found\n"

@@ -155,6 +155,12 @@ def run_audit(
         _clear(progress)
         print("preflight audit: interrupted; no output written", file=stderr)
         return 130
+    except BrokenPipeError:
+        raise  # standard output closed early (e.g. `| head`): the core CLI ends quietly
+    except OSError as err:  # the output cannot be written (reading problems are items instead)
+        _clear(progress)
+        print(f"preflight audit: cannot write {out or 'the output'}: {err.strerror or err}", file=stderr)
+        return EXIT_INPUT
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)

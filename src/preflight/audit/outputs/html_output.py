@@ -58,7 +58,7 @@ LABELS: dict[str, dict[str, str]] = {
         "details": "Details", "no_office_findings": "Geen bevindingen: dit kantoor kan verhuizen.",
         "more": "… en nog {count} (zie de JSON- of CSV-uitvoer)",
         "errors": "De snapshot voldoet niet aan het contract en is niet gecontroleerd:",
-        "failure": "Niet gecontroleerd:",
+        "failure": "Niet gecontroleerd:", "error_count": "{count} fout(en)",
         "migration_ignored": "De snapshot bevatte een migratieverzoek; de audit negeert dat en "
                              "controleert alle administraties.",
         "sort": "Klik op een kolomkop om te sorteren.",
@@ -98,7 +98,7 @@ LABELS: dict[str, dict[str, str]] = {
         "details": "Details", "no_office_findings": "No findings: this office can move.",
         "more": "… and {count} more (see the JSON or CSV output)",
         "errors": "The snapshot breaks the contract and was not checked:",
-        "failure": "Not checked:",
+        "failure": "Not checked:", "error_count": "{count} error(s)",
         "migration_ignored": "The snapshot carried a migration request; the audit ignores it and "
                              "checks every administration.",
         "sort": "Click a column heading to sort.",
@@ -241,7 +241,7 @@ def _drill_down(detail: dict[str, Any], findings: list[dict[str, Any]], labels: 
         if len(errors) > MAX_ERRORS:
             listed += f"<li>{labels['more'].format(count=len(errors) - MAX_ERRORS)}</li>"
         parts.append(f"<p>{labels['errors']}</p><ul>{listed}</ul>")
-        caption = f"{len(errors)} × {labels['v_invalid']}"
+        caption = labels["error_count"].format(count=len(errors))
     elif not findings:
         parts.append(f"<p>{labels['no_office_findings']}</p>")
         caption = labels["no_office_findings"].split(":")[0]
