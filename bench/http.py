@@ -161,27 +161,29 @@ def main() -> int:
     parser.add_argument("--soak", type=float, default=60.0, help="seconds of preflight at 8 clients (0: skip)")
     parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 1), help="gunicorn workers")
     parser.add_argument("--clients", default="1,8", help="concurrency levels, comma separated")
+    parser.add_argument("--engine", choices=("durable", "python"), default="durable", help="?engine= of the checks")
     args = parser.parse_args()
     levels = [int(c) for c in args.clients.split(",")]
 
     body = json.dumps(snapshot(5)).encode()
+    check_path = f"/api/v1/preflight?engine={args.engine}"
     port = free_port()
     with tempfile.NamedTemporaryFile("w+b", prefix="preflight-bench-http-", suffix=".log", delete=False) as log:
         server = start_server(port, args.workers, log)
         try:
             # Sanity: the snapshot gives a report, and warm every worker.
             conn = http.client.HTTPConnection(HOST, port, timeout=10)
-            conn.request("POST", "/api/v1/preflight", body=body, headers={"Content-Type": "application/json"})
+            conn.request("POST", check_path, body=body, headers={"Content-Type": "application/json"})
             response = conn.getresponse()
             verdict = json.loads(response.read())["verdict"]
             conn.close()
             measure(port, "GET", "/healthz", None, 8, 1.0)
-            measure(port, "POST", "/api/v1/preflight", body, 8, 1.0)
+            measure(port, "POST", check_path, body, 8, 1.0)
 
             print(f"gunicorn: {args.workers} sync workers on {HOST}:{port}; "
                   f"{os.cpu_count()} CPUs shared with the clients")
             print(f"preflight body: 5 administrations, {len(body)} bytes JSON, verdict {verdict}; "
-                  f"{args.duration:g} s per cell\n")
+                  f"engine {args.engine}; {args.duration:g} s per cell\n")
             print(f"{'clients':>7} {'endpoint':<24} {'requests':>8} {'p50 ms':>8} {'p99 ms':>8} "
                   f"{'req/s':>8} {'errors':>6}")
             ratios = {}
@@ -189,7 +191,7 @@ def main() -> int:
                 row = {}
                 for name, method, path, payload in (
                     ("GET /healthz", "GET", "/healthz", None),
-                    ("POST /api/v1/preflight", "POST", "/api/v1/preflight", body),
+                    ("POST /api/v1/preflight", "POST", check_path, body),
                 ):
                     r = measure(port, method, path, payload, clients, args.duration)
                     row[name] = r
@@ -208,7 +210,7 @@ def main() -> int:
                 verdict_text = "ok" if ok else "MISSED"
                 print(f"target p50 preflight <= 2x healthz at {clients} client(s): {ratio:.2f}x {verdict_text}")
             if args.soak:
-                r = measure(port, "POST", "/api/v1/preflight", body, 8, args.soak)
+                r = measure(port, "POST", check_path, body, 8, args.soak)
                 ok = r["errors"] == 0
                 failed |= not ok
                 print(f"soak: 8 clients x {args.soak:g} s of POST /api/v1/preflight: {r['n']} requests, "

@@ -90,7 +90,10 @@ def test_example_button_loads_snapshot_without_reload(page: Any, live_server: st
     """One click on an example fills the box; checking it gives that example's verdict."""
     page.goto(live_server + "/")
     page.get_by_role("link", name="Klaar").click()
-    page.wait_for_function("document.getElementById('snapshot').value.includes('snapshot_version')")
+    try:
+        page.wait_for_function("document.getElementById('snapshot').value.includes('snapshot_version')")
+    except sync_api.Error as err:  # say what happened instead (a reload means the script's fetch failed)
+        raise AssertionError(f"example not loaded by script: url={page.url} problems={page.problems}") from err
     assert page.url.rstrip("/") == live_server  # loaded by script, no navigation
     with page.expect_navigation():
         page.get_by_role("button", name="Controleer").click()

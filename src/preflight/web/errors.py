@@ -133,6 +133,8 @@ def _log_request(response: Response) -> None:
     Never the body, the query string's values other than lang/engine, or finding subjects: they
     are customer data.
     """
+    if not log.isEnabledFor(logging.INFO):
+        return
     started = g.get("started")
     elapsed_ms = (time.perf_counter() - started) * 1000 if started is not None else 0.0
     fields: dict[str, Any] = {

@@ -16,7 +16,6 @@ from ..pipeline import LANGUAGES
 from ..renderers import LABELS, RENDERERS, group_by_subject
 from ..resources import schemas_dir
 from .checking import CheckOutcome, run_check
-from .negotiation import language_from_header
 
 page = Blueprint("page", __name__)
 
@@ -142,13 +141,17 @@ def _example_text(name: str) -> str | None:
 
 
 def page_language() -> str:
-    """``lang`` from the form or query when it is nl/en, else Accept-Language, else the default."""
+    """``lang`` from the query or the form when it is nl/en, else the default (Dutch).
+
+    Unlike the API, the page does not follow Accept-Language: its users are Dutch support agents,
+    many with an English browser, and the page is Dutch until they switch.
+    """
     # The query wins over the form: the language switch re-posts the form to ?lang=<other>.
     asked = request.args.get("lang") or (request.form.get("lang") if request.method == "POST" else None) or ""
     if asked.lower() in LANGUAGES:
         return asked.lower()
-    default = current_app.config["PREFLIGHT_DEFAULT_LANG"]
-    return language_from_header(request.headers.get("Accept-Language", ""), default)
+    default: str = current_app.config["PREFLIGHT_DEFAULT_LANG"]
+    return default
 
 
 def page_context(lang: str | None = None) -> dict[str, Any]:
