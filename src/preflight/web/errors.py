@@ -102,7 +102,8 @@ def register_error_handlers(app: Flask) -> None:
         status = err.code or 500
         message = _MESSAGES.get(status) or err.description or err.name
         if status == 413:
-            message = f"The request body is larger than {current_app.config['MAX_CONTENT_LENGTH']} bytes."
+            limit = current_app.config["PREFLIGHT_MAX_BODY_BYTES"]
+            message = f"The request is too large: a snapshot may have at most {limit} bytes."
         headers = {k: v for k, v in err.get_headers() if k.lower() != "content-type"}
         if wants_html():
             response = _html_error(status, message)
