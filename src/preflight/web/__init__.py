@@ -72,6 +72,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         get_engine(app.config["PREFLIGHT_ENGINE"])
         for snapshot in _WARMUP:
             check_data(snapshot, engine=app.config["PREFLIGHT_ENGINE"])
+        for template in ("index.html", "error.html"):
+            app.jinja_env.get_template(template)  # compiled now, not on a worker's first page
     return app
 
 
