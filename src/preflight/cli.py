@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import IO
 
 from . import __version__
+from .audit.cli import register_commands as register_audit_commands
 from .pipeline import ENGINES, LANGUAGES, check_text
 from .renderers import RENDERERS
 from .rule_docs import rules_markdown
@@ -42,12 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("action", nargs="?", choices=["list", "test"], default="list")
     rules.add_argument("--format", choices=["table", "json", "markdown"], default="table")
 
-    try:
-        from .audit.cli import register_commands
-    except ImportError:  # the audit package is optional while it is being built
-        pass
-    else:
-        register_commands(commands)
+    register_audit_commands(commands)
     return parser
 
 

@@ -157,8 +157,9 @@ def derive_facts(snapshot: dict[str, Any]) -> FactSet:
         facts.append(_migration_fact(migration, taken_at))
         admins = _requested(migration, source_admins, target, facts)
 
+    position = {id(admin): i for i, admin in enumerate(source_admins)}
     for admin, extra in admins:
-        index = source_admins.index(admin)
+        index = position[id(admin)]
         fields = _administration_fields(admin)
         fields.update(extra)
         facts.append(Fact("administration", f"administration/{index}", fields))

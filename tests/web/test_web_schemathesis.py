@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
@@ -31,28 +30,6 @@ CHECKS = [
     response_schema_conformance,
     response_headers_conformance,
 ]
-
-# One input class breaks the core's contract today (the xfail test below reproduces it). It is kept
-# out of the generated cases so that this test keeps guarding everything else; when the core is
-# fixed the xfail test passes, fails as XPASS (strict), and this filter should go.
-_LINE_BREAKS = ("\n", "\r", "\u2028", "\u2029")
-_SUBJECT_KEYS = ("code", "new_code", "email")
-
-
-def _hits_known_core_bug(value: Any, key: str = "") -> bool:
-    if isinstance(value, dict):
-        return any(_hits_known_core_bug(v, str(k)) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_hits_known_core_bug(v, key) for v in value)
-    if isinstance(value, str) and key in _SUBJECT_KEYS:
-        return any(c in value for c in _LINE_BREAKS)  # a subject with a line break breaks the pattern
-    return False
-
-
-@schema.hook
-def filter_body(context: Any, body: Any) -> bool:
-    return not _hits_known_core_bug(body)
-
 
 @schema.parametrize()
 @settings(
@@ -94,7 +71,6 @@ def test_integral_float_count_is_not_a_server_error(client: Any) -> None:
     assert response.status_code in (200, 422)
 
 
-@pytest.mark.xfail(strict=True, reason="core: report.schema.json's subject pattern ('.+') rejects a line break in a code")
 def test_subject_with_line_break_conforms(client: Any, conforms: Any) -> None:
     """An administration code with a line break gives a report that still matches the report schema."""
     snapshot = json.loads(json.dumps(MINIMAL))
