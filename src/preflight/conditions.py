@@ -225,7 +225,7 @@ def referenced_fields(condition: Condition) -> set[FieldRef]:
 def scopes_needed(condition: Condition, own_scope: str) -> set[str]:
     """Singleton scopes that must exist for the rule to match (other than its own)."""
     needed = set()
-    for item in _walk(condition):
+    for item in walk(condition):
         if isinstance(item, (Compare, InList)):
             needed.add(item.left.scope)
         elif isinstance(item, FieldPresence):
@@ -239,13 +239,14 @@ def scopes_needed(condition: Condition, own_scope: str) -> set[str]:
     return needed
 
 
-def _walk(condition: Condition) -> list[Condition]:
+def walk(condition: Condition) -> list[Condition]:
+    """The condition and every condition nested in it, depth first."""
     out: list[Condition] = [condition]
     if isinstance(condition, (AllOf, AnyOf)):
         for item in condition.items:
-            out.extend(_walk(item))
+            out.extend(walk(item))
     elif isinstance(condition, Not):
-        out.extend(_walk(condition.item))
+        out.extend(walk(condition.item))
     return out
 
 
@@ -256,7 +257,7 @@ def _check_structure(condition: Condition, path: str, top: bool) -> None:
     {ref} under a not; a test of another scope's field compares with literals only.
     """
     for item in conjuncts(condition) if top else (condition,):
-        for inner in _walk(item):
+        for inner in walk(item):
             if inner is not item and isinstance(inner, (ScopePresence, Contains)):
                 raise ConditionError(
                     path, "present/absent of a scope and contains/not_contains may only appear "
@@ -278,7 +279,7 @@ def _check_structure(condition: Condition, path: str, top: bool) -> None:
 
 
 def _own_scope_of(condition: Condition) -> str | None:
-    for inner in _walk(condition):
+    for inner in walk(condition):
         if isinstance(inner, (Compare, InList)) and inner.left.own:
             return inner.left.scope
         if isinstance(inner, FieldPresence) and inner.field.own:

@@ -45,6 +45,7 @@ from .conditions import (
     home_scopes,
     referenced_fields,
     scopes_needed,
+    walk,
 )
 from .facts import FACT_FIELDS, SINGLETON_SCOPES, Fact, FactSet
 from .rulebook import Rule, RuleBook
@@ -196,7 +197,7 @@ def _fields_read(rules: tuple[Rule, ...]) -> tuple[dict[str, set[str]], set[str]
     fields: dict[str, set[str]] = {}
     lists: set[str] = set()
     for rule in rules:
-        for item in _walk(rule.when):
+        for item in walk(rule.when):
             if isinstance(item, (Compare, InList)):
                 fields.setdefault(item.left.scope, set()).add(item.left.name)
             if isinstance(item, FieldPresence):
@@ -206,16 +207,6 @@ def _fields_read(rules: tuple[Rule, ...]) -> tuple[dict[str, set[str]], set[str]
         for ref in referenced_fields(rule.when):
             fields.setdefault(ref.scope, set()).add(ref.name)
     return {scope: set(sorted(names)) for scope, names in fields.items()}, lists
-
-
-def _walk(condition: Condition) -> list[Condition]:
-    out: list[Condition] = [condition]
-    if isinstance(condition, (AllOf, AnyOf)):
-        for item in condition.items:
-            out.extend(_walk(item))
-    elif isinstance(condition, Not):
-        out.extend(_walk(condition.item))
-    return out
 
 
 def compile_rule(rule: Rule) -> dict[str, Any]:

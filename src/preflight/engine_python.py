@@ -25,7 +25,7 @@ from .conditions import (
     referenced_fields,
     scopes_needed,
 )
-from .facts import Fact, FactSet
+from .facts import SINGLETON_SCOPES, Fact, FactSet
 from .rulebook import RuleBook
 
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
@@ -49,7 +49,7 @@ class PythonEngine:
 
     def evaluate(self, factset: FactSet) -> list[Activation]:
         """Every (rule, fact) pair that matches, in rule order then fact order."""
-        singletons = {f.scope: f for f in factset.facts if f.scope in _SINGLETONS}
+        singletons = {f.scope: f for f in factset.facts if f.scope in SINGLETON_SCOPES}
         lists = {key: frozenset(values) for key, values in factset.lists.items()}
         by_scope: dict[str, list[Fact]] = {}
         for fact in factset.facts:
@@ -64,9 +64,6 @@ class PythonEngine:
                 if all(ctx.value(ref) is not _MISSING for ref in refs) and ctx.test(rule.when):
                     out.append(Activation(rule.id, fact.key))
         return out
-
-
-_SINGLETONS = ("migration", "source_office", "target_office", "requester", "receiver")
 
 
 class _Context:
