@@ -506,3 +506,11 @@ def test_an_empty_folder_gives_an_empty_audit(tmp_path: Path) -> None:
     result = json.loads(done.stdout)
     assert (result["offices"], result["reports"]) == (0, [])
     assert done.stderr.decode() == "preflight audit: no snapshots found\n"
+
+
+def test_the_format_choices_are_the_output_formats():
+    """`audit --format` offers exactly the output formats there are (named without importing them)."""
+    from preflight.audit.cli import FORMAT_NAMES
+    from preflight.audit.outputs import FORMATS
+
+    assert FORMAT_NAMES == tuple(FORMATS)

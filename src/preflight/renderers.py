@@ -6,7 +6,6 @@ One registry (:data:`RENDERERS`) shared by the CLI and the web service.
 from __future__ import annotations
 
 from collections.abc import Callable
-from xml.sax.saxutils import escape, quoteattr
 
 from .findings import Finding
 from .report import SEVERITY_ORDER, Report
@@ -125,6 +124,7 @@ def _md(text: str) -> str:
 
 def render_junit(report: Report, colour: bool = False) -> str:
     """JUnit XML for CI dashboards: a blocking finding is a failure, invalid input an error."""
+    from xml.sax.saxutils import escape, quoteattr  # imported here: it pulls in urllib and http
     cases = []
     if report.verdict == "invalid":
         for e in report.errors:

@@ -22,7 +22,7 @@ BASE_FILE = "examples-base.yaml"
 def load_base(directory: Path | None = None) -> dict[str, Any]:
     """The snapshot every example starts from (rules/examples-base.yaml)."""
     with open((directory or rules_dir()) / BASE_FILE, encoding="utf-8") as handle:
-        base: dict[str, Any] = yaml.safe_load(handle)
+        base: dict[str, Any] = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     return base
 
 

@@ -19,19 +19,18 @@ import threading
 from collections.abc import Sequence
 from contextlib import closing
 from types import FrameType
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..pipeline import ENGINES, LANGUAGES
-from ..rulebook import default_rulebook
-from .outputs import FORMATS, destination
-from .outputs.base import atomic_path, spool_dir_for
-from .progress import Progress
-from .runner import AuditRunner, RunnerError, WorkerConfig
-from .sources import STDIN, MissingPath, check_paths, read_items, total_bytes
-from .summary import AuditSummary
+
+if TYPE_CHECKING:  # the audit's machinery is imported when an audit runs, not by every command
+    from .progress import Progress
+    from .summary import AuditSummary
 
 EXIT_OK, EXIT_THRESHOLD, EXIT_INPUT = 0, 1, 2
 FAIL_ON = ("blocked", "advisory", "never")
+#: The output formats (preflight.audit.outputs.FORMATS; a test keeps the two in step).
+FORMAT_NAMES = ("text", "json", "csv", "html")
 
 
 def default_workers() -> int:
@@ -66,7 +65,7 @@ def register_commands(commands: Any) -> None:
     )
     audit.add_argument("paths", nargs="+", metavar="PATH",
                        help="snapshot file, folder (searched recursively), JSON Lines file, or -")
-    audit.add_argument("--format", choices=list(FORMATS), default="text")
+    audit.add_argument("--format", choices=FORMAT_NAMES, default="text")
     audit.add_argument("--out", metavar="FILE", help="write here (complete or not at all) instead of standard output")
     audit.add_argument("--workers", type=_positive, default=default_workers(), metavar="N",
                        help="worker processes (default: the CPU count, %(default)s here)")
@@ -109,6 +108,14 @@ def run_audit(
     stderr: IO[str] | None = None,
 ) -> int:
     """Audit ``paths`` and write the ``fmt`` output; returns the exit status."""
+    from ..rulebook import default_rulebook
+    from .outputs import FORMATS, destination
+    from .outputs.base import spool_dir_for
+    from .progress import Progress
+    from .runner import AuditRunner, RunnerError, WorkerConfig
+    from .sources import STDIN, MissingPath, check_paths, read_items, total_bytes
+    from .summary import AuditSummary
+
     stderr = stderr or sys.stderr
     try:
         check_paths(paths)
@@ -205,6 +212,8 @@ def _demo_handler(args: argparse.Namespace) -> int:
 def write_demo_data(offices: int, seed: int, out: str | None, invalid: float = 0.0) -> int:
     """Write the demo snapshots to ``out`` (gzip when it ends in .gz) or standard output."""
     from ..demo_data import generate
+    from .outputs import destination
+    from .outputs.base import atomic_path
 
     lines = generate(offices, seed, invalid)
     if out is not None and out.endswith(".gz"):
