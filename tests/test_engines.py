@@ -10,7 +10,12 @@ import threading
 import pytest
 from hypothesis import given, settings
 
-from preflight import engine_durable
+from .conftest import DURABLE_MISSING
+
+if DURABLE_MISSING:  # every test here runs the durable engine
+    pytest.skip(DURABLE_MISSING, allow_module_level=True)
+
+from preflight import engine_durable  # noqa: E402 - only where durable-rules is installed
 from preflight.engine_durable import DurableEngine
 from preflight.engine_python import PythonEngine
 from preflight.facts import FactSet, derive_facts

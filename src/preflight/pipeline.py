@@ -6,7 +6,9 @@ lives in its own module and knows nothing of the others.
 
 from __future__ import annotations
 
+import sys
 from functools import cache
+from importlib.util import find_spec
 from typing import Any, Protocol
 
 from .activation import Activation
@@ -21,6 +23,32 @@ ENGINES = ("durable", "python")
 LANGUAGES = ("nl", "en")
 
 
+class EngineUnavailable(ValueError):
+    """The engine asked for cannot run in this Python (durable-rules is not installed here)."""
+
+
+def engine_unavailable(name: str) -> str | None:
+    """Why engine ``name`` cannot run in this interpreter, or None when it can.
+
+    durable-rules neither builds nor imports on Python 3.13, so it is installed only before 3.13
+    (an environment marker in pyproject.toml); whether it is there is asked without importing it.
+    """
+    if name == "durable" and find_spec("durable_rules_engine") is None:
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        return (f"engine 'durable' is not available on Python {version}: durable-rules does not install there; "
+                f"use engine 'python'")
+    return None
+
+
+def available_engines() -> tuple[str, ...]:
+    """The engines that can run in this interpreter."""
+    return tuple(name for name in ENGINES if not engine_unavailable(name))
+
+
+#: The engine used when none is named: durable-rules where it is installed, else the interpreter.
+DEFAULT_ENGINE = "python" if engine_unavailable("durable") else "durable"
+
+
 class Engine(Protocol):
     name: str
     rulebook: RuleBook
@@ -29,9 +57,12 @@ class Engine(Protocol):
 
 
 @cache
-def get_engine(name: str = "durable", rulebook: RuleBook | None = None) -> Engine:
+def get_engine(name: str = DEFAULT_ENGINE, rulebook: RuleBook | None = None) -> Engine:
     """The evaluator called ``name`` for ``rulebook`` (default: the project's rules), built once."""
     rulebook = rulebook or default_rulebook()
+    reason = engine_unavailable(name)
+    if reason:
+        raise EngineUnavailable(reason)
     if name == "durable":
         from .engine_durable import DurableEngine  # imported late: only this engine needs the C core
 
@@ -43,7 +74,7 @@ def get_engine(name: str = "durable", rulebook: RuleBook | None = None) -> Engin
     raise ValueError(f"unknown engine {name!r}; use one of {', '.join(ENGINES)}")
 
 
-def check_text(raw: bytes | str, *, lang: str = "nl", engine: str = "durable") -> Report:
+def check_text(raw: bytes | str, *, lang: str = "nl", engine: str = DEFAULT_ENGINE) -> Report:
     """Report on a snapshot given as JSON or YAML text; unreadable input gives ``invalid``."""
     try:
         loaded = load_snapshot(raw)
@@ -52,7 +83,7 @@ def check_text(raw: bytes | str, *, lang: str = "nl", engine: str = "durable") -
     return check_data(loaded.data, lang=lang, engine=engine)
 
 
-def check_data(data: Any, *, lang: str = "nl", engine: str = "durable") -> Report:
+def check_data(data: Any, *, lang: str = "nl", engine: str = DEFAULT_ENGINE) -> Report:
     """Report on an already parsed snapshot."""
     problems = validate_snapshot(data)
     taken_at = data.get("taken_at") if isinstance(data, dict) else None

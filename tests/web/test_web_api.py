@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from preflight.web import create_app
 from preflight.web.negotiation import language_from_header
 
+from ..conftest import needs_durable
 from .conftest import EXAMPLES
 
 PATH = "/api/v1/preflight"
@@ -172,9 +174,20 @@ def test_unknown_lang_or_engine_is_400(client: Any, conforms: Any, query: str) -
     conforms(response, "POST", PATH)
 
 
+def test_engine_that_cannot_run_here_is_400(client: Any, conforms: Any, without_durable: None) -> None:
+    """Without durable-rules (Python 3.13), ?engine=durable is a 400 in the envelope naming the Python version."""
+    response = client.post(PATH + "?engine=durable", data=_example("ready.json"), content_type="application/json")
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "bad_request"
+    assert f"Python {sys.version_info.major}.{sys.version_info.minor}" in error["message"]
+    conforms(response, "POST", PATH)
+
+
+@needs_durable
 def test_both_engines_give_the_same_report(client: Any) -> None:
-    """?engine=python (the oracle) and the default durable engine agree on the example."""
-    durable = client.post(PATH, data=_example("blocked.yaml"), content_type="application/yaml")
+    """?engine=python (the oracle) and ?engine=durable agree on the example."""
+    durable = client.post(PATH + "?engine=durable", data=_example("blocked.yaml"), content_type="application/yaml")
     python = client.post(PATH + "?engine=python", data=_example("blocked.yaml"), content_type="application/yaml")
     assert durable.status_code == python.status_code == 200
     assert durable.get_json() == python.get_json()
