@@ -57,12 +57,15 @@ def test_blocked_report_lists_findings_in_dutch_by_default(client: Any) -> None:
     assert report["summary"]["blocking"] > 0
 
 
-def test_report_body_is_the_same_bytes_as_the_cli(client: Any) -> None:
-    """The API answers the report contract byte for byte (same snapshot, same bytes)."""
+def test_report_body_is_the_clis_report(client: Any, cli: Any) -> None:
+    """The API answers the report `preflight check --format json` prints for the same snapshot — same
+    fields, values and order; the API sends it compact — and the same bytes on every request."""
+    printed = cli("check", "examples/blocked.yaml", "--format", "json")
     first = client.post(PATH, data=_example("blocked.yaml"), content_type="application/yaml")
     second = client.post(PATH, data=_example("blocked.yaml"), content_type="application/yaml")
     assert first.status_code == second.status_code == 200
     assert first.data == second.data
+    assert json.dumps(json.loads(first.data)) == json.dumps(json.loads(printed.stdout))
 
 
 def test_unparseable_body_gives_line_and_column(client: Any, conforms: Any) -> None:
