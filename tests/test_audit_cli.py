@@ -367,12 +367,14 @@ def test_a_worker_killed_mid_run_loses_nothing(tmp_path: Path) -> None:
     """SIGKILL to a busy worker: its office is retried in a fresh worker and the output is unchanged.
 
     CSV rows stream to standard output as offices are done, so once some have arrived the
-    workers are checking offices; the one that has worked most is killed. (That the office it
+    workers are checking offices; the one that has worked most is killed. The audit cannot end
+    meanwhile: 600 offices make about 2 MB of CSV, and while this test does not read, the audit
+    waits on the full pipe with at most its window of offices (96) in flight. (That the office it
     was on is retried, and reported as failed when it kills a worker twice, is shown
     deterministically by the next test.)
     """
     source = tmp_path / "big.jsonl"
-    write_demo(source, 3000, seed=21)
+    write_demo(source, 600, seed=21)
     baseline = audit(str(source), "--format", "csv", "--workers", "2")
     assert baseline.status == 1, baseline.stderr
     with start_audit(str(source), "--format", "csv", "--workers", "2") as process:

@@ -11,6 +11,7 @@ import pytest
 
 from preflight.web import create_app
 
+from ..regenerate import golden_path
 from .conftest import EXAMPLES
 
 
@@ -72,7 +73,8 @@ def test_pasted_blocked_snapshot_shows_banner_counts_and_grouped_findings(client
     html = response.get_data(as_text=True)
     assert 'data-verdict="blocked"' in html
     assert "GEBLOKKEERD" in html
-    assert '<span class="n">12</span> blokkerend' in html
+    blocking = json.loads(golden_path("blocked.yaml", "nl").read_text(encoding="utf-8"))["summary"]["blocking"]
+    assert f'<span class="n">{blocking}</span> blokkerend' in html
     assert 'data-rule="documents-awaiting-authorisation"' in html
     assert "Bakkerij Van Dam B.V." in html  # the administration's name beside its code
     assert "Oplossing" in html and "FAQ" in html
