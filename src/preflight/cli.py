@@ -121,7 +121,7 @@ def _run(args: argparse.Namespace) -> int:
     fmt = args.format or RULES_FORMATS[args.action][0]
     if fmt not in RULES_FORMATS[args.action]:
         print(f"preflight rules {args.action}: --format {fmt} is not available; use "
-              f"{' or '.join(RULES_FORMATS[args.action])}", file=sys.stderr)
+              f"{', '.join(RULES_FORMATS[args.action])}", file=sys.stderr)
         return EXIT_USAGE
     if args.action == "test":
         return run_rules_test(sys.stdout, fmt)
