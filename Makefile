@@ -49,8 +49,9 @@ pytest: venv
 	$(PYTEST)
 
 # Python 3.13: durable-rules does not install there, so its engine is unavailable (it says so)
-# and its tests skip; everything else runs, except what does not depend on the Python version
-# and is slow: the browser tests (Chromium drives the same page) and the memory soak tests.
+# and its tests skip; everything else runs, except the slowest tests, whose subject does not
+# depend on the Python version: the browser tests (Chromium drives the same page) and those
+# marked slow (the audit's memory soak, schemathesis against the API).
 # Without a Python 3.13 this fails on CI and is skipped, with a warning, elsewhere.
 test-py313:
 	@if [ -z "$(PYTHON313)" ]; then \
