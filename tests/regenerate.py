@@ -179,6 +179,7 @@ def write(target: str) -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
+    os.environ.setdefault("PREFLIGHT_LOG_LEVEL", "warning")  # the replayed API call's request log line
     if not argv or any(target not in TARGETS for target in argv):
         print(f"usage: python -m tests.regenerate {'|'.join(TARGETS)}…", file=sys.stderr)
         return 2
