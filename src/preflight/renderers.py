@@ -285,7 +285,7 @@ def _notices_text(report: Report, labels: dict[str, str]) -> list[str]:
 
 # -- markdown ----------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~])")
 
 
 def md(text: str) -> str:

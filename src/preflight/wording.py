@@ -266,12 +266,24 @@ def plural_categories(lang: str) -> frozenset[str]:
 
 
 def format_number(value: int, lang: str) -> str:
-    """A whole number with the language's grouping: 1.234 (nl), 1,234 (en)."""
+    """A whole number with the language's digit grouping (CLDR): 1.234 (nl), 1,234 (en).
+
+    Grouped here, not by Babel's ``format_decimal``: that one goes through ``decimal`` and fails
+    on the very large integers a snapshot may hold.
+    """
     if -1000 < value < 1000:
         return str(value)
-    from babel.numbers import format_decimal
+    digits = str(abs(value))
+    head = len(digits) % 3 or 3
+    groups = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
+    return ("-" if value < 0 else "") + _group_symbol(lang).join(groups)
 
-    return str(format_decimal(value, locale=LOCALES[lang]))
+
+@cache
+def _group_symbol(lang: str) -> str:
+    symbols = _locale(lang).number_symbols
+    latin = symbols.get("latn", symbols)  # Babel 2.14+ keys the symbols by numbering system
+    return str(latin.get("group", ","))
 
 
 def format_percent(fraction: float, lang: str) -> str:
