@@ -513,4 +513,4 @@ def test_the_format_choices_are_the_output_formats():
     from preflight.audit.cli import FORMAT_NAMES
     from preflight.audit.outputs import FORMATS
 
-    assert FORMAT_NAMES == tuple(FORMATS)
+    assert tuple(FORMATS) == FORMAT_NAMES

@@ -160,9 +160,9 @@ def test_a_new_step_needs_only_yaml(tmp_path):
     """A step added to plan.yaml, and a rule naming it: the plan shows it in its order."""
     import yaml
 
+    from preflight.engine_python import PythonEngine
     from preflight.facts import derive_facts
     from preflight.findings import build_findings
-    from preflight.engine_python import PythonEngine
     from preflight.report import build_report
     from preflight.rule_examples import example_snapshot, load_base
 
