@@ -7,12 +7,14 @@ import select
 import socket
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
+from gevent import GreenletExit
 from gunicorn.config import Config
 from gunicorn.http.errors import InvalidResponseHeader, LimitRequestLine
 
-from preflight.web.worker import describe
+from preflight.web.worker import PreflightWorker, describe
 
 from .conftest import Gunicorn, exchange
 
@@ -121,3 +123,19 @@ def test_describe_keeps_gunicorns_statuses(error: BaseException, status: int) ->
     assert described_status == status
     assert message
 
+
+
+@pytest.mark.parametrize(("error", "status"), [(LimitRequestLine(9000, 4094), 414), (GreenletExit(), None)])
+def test_handle_error_answers_the_client_but_not_for_a_stopping_worker(error: BaseException, status: int | None) -> None:
+    """A refused request gets its JSON answer; a connection ended because the worker stops gets none
+    (an unasked-for 500 on an idle kept-alive connection would be taken as the next request's answer)."""
+    server_side, client_side = socket.socketpair()
+    with client_side:
+        with server_side:
+            PreflightWorker.handle_error(SimpleNamespace(cfg=Config()), None, server_side, ("127.0.0.1", 1), error)
+        sent = client_side.recv(65536)
+    if status is None:
+        assert sent == b""
+    else:
+        assert sent.startswith(f"HTTP/1.1 {status} ".encode())
+        assert b"application/json" in sent

@@ -26,6 +26,7 @@ import logging
 import traceback
 from typing import Any
 
+from gevent import GreenletExit
 from gunicorn import util
 from gunicorn.http.errors import (
     ConfigurationProblem,
@@ -50,6 +51,8 @@ class PreflightWorker(GeventWorker):  # type: ignore[misc]  # gunicorn is untype
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
         """Answer a request gunicorn could not hand to the app (or a failure after the app)."""
+        if isinstance(exc, (GreenletExit, SystemExit, KeyboardInterrupt)):
+            return  # the worker is stopping: the connection closes with it, there is nothing to answer
         status, message = describe(exc, self.cfg)
         rid = new_request_id()
         fields = {"request_id": rid, "status": status, "error": type(exc).__name__}
