@@ -3,6 +3,7 @@ line, and an unexpected exception is one logged traceback and a clean answer wit
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -69,10 +70,10 @@ def test_unexpected_exception_on_the_page_is_the_error_page_logged_once(monkeypa
     and the server logs it once, with its stack but without the snapshot's contents."""
     from preflight.web import checking
 
-    def explode(data: Any, **kwargs: Any) -> None:
-        raise RuntimeError(data["source_office"]["name"])
+    def explode(raw: Any, **kwargs: Any) -> None:
+        raise RuntimeError(json.loads(raw)["source_office"]["name"])
 
-    monkeypatch.setattr(checking, "check_data", explode)
+    monkeypatch.setattr(checking, "check", explode)
     client = create_app({"TESTING": False, "PREFLIGHT_WARMUP": False}).test_client()
     snapshot = (EXAMPLES / "ready.json").read_text()
     with caplog.at_level(logging.INFO):
