@@ -9,9 +9,9 @@ import pytest
 from preflight.snapshot_loader import MAX_SNAPSHOT_BYTES, UnreadableSnapshot, load_snapshot
 
 
-def unreadable(raw):
+def unreadable(raw, lang="en"):
     with pytest.raises(UnreadableSnapshot) as caught:
-        load_snapshot(raw)
+        load_snapshot(raw, lang=lang)
     return caught.value
 
 
@@ -105,7 +105,7 @@ def test_size_bound():
         (b"a: .nan\n", "NaN"),
         (b'{"a": 1' + b"0" * 5000 + b"}", "invalid JSON"),
         (b"a: 1\n---\nb: 2\n", "invalid YAML"),
-        (b"1: a\n", "not a string"),
+        (b"1: a\n", "not text"),
         (b'\xff\xfe{"a": 1}', "not UTF-8"),
     ],
 )

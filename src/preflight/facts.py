@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .timestamps import epoch_seconds
+from .timestamps import elapsed_days, elapsed_seconds, epoch_seconds
 
 #: Scopes with at most one fact per snapshot; rules may reference their fields as ``scope.field``.
 SINGLETON_SCOPES = ("migration", "source_office", "target_office", "requester", "receiver")
@@ -130,7 +130,6 @@ def derive_facts(snapshot: dict[str, Any]) -> FactSet:
     migration = snapshot.get("migration")
     source = snapshot["source_office"]
     target = snapshot.get("target_office")
-    taken_at = epoch_seconds(snapshot["taken_at"])
 
     facts.append(_office_fact("source_office", source, lists))
     source_admins = snapshot["administrations"]
@@ -154,7 +153,7 @@ def derive_facts(snapshot: dict[str, Any]) -> FactSet:
     if migration is None:
         admins: list[tuple[dict[str, Any], dict[str, str | int | bool]]] = [(a, {}) for a in source_admins]
     else:
-        facts.append(_migration_fact(migration, taken_at))
+        facts.append(_migration_fact(migration, snapshot["taken_at"]))
         admins = _requested(migration, source_admins, target, facts)
 
     position = {id(admin): i for i, admin in enumerate(source_admins)}
@@ -240,7 +239,8 @@ def _office_fact(scope: str, office: dict[str, Any], lists: dict[str, tuple[str,
     return Fact(scope, scope, fields)
 
 
-def _migration_fact(migration: dict[str, Any], taken_at: int) -> Fact:
+def _migration_fact(migration: dict[str, Any], taken_at_text: str) -> Fact:
+    taken_at = epoch_seconds(taken_at_text)
     requested = migration["administrations"]
     fields: dict[str, str | int | bool] = {
         "status": migration["status"],
@@ -251,8 +251,9 @@ def _migration_fact(migration: dict[str, Any], taken_at: int) -> Fact:
     sent_at = migration.get("transfer_code_sent_at")
     if sent_at:
         fields["transfer_code_sent_at_epoch"] = epoch_seconds(sent_at)
-        fields["transfer_code_age_seconds"] = taken_at - epoch_seconds(sent_at)
-        fields["transfer_code_age_days"] = (taken_at - epoch_seconds(sent_at)) // 86_400
+        # Exact, fractions of a second included: seconds rounded up, days rounded down.
+        fields["transfer_code_age_seconds"] = elapsed_seconds(taken_at_text, sent_at)
+        fields["transfer_code_age_days"] = elapsed_days(taken_at_text, sent_at)
     return Fact("migration", "migration", fields)
 
 
