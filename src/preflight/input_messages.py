@@ -308,6 +308,15 @@ SYNONYMS: dict[str, str] = {
     "teruggetrokken": "withdrawn",
     "proef": "trial",
     "geen_abonnement": "none",
+    # field names
+    "naam": "name",
+    "gebruikers": "users",
+    "rol": "role",
+    "administraties": "administrations",
+    "administratiecode": "code",
+    "nieuwe_code": "new_code",
+    "autorisatoren": "authorisers",
+    "abonnement": "subscription",
 }
 
 

@@ -46,7 +46,7 @@ def get_engine(name: str = "durable", rulebook: RuleBook | None = None) -> Engin
 def check_text(raw: bytes | str, *, lang: str = "nl", engine: str = "durable") -> Report:
     """Report on a snapshot given as JSON or YAML text; unreadable input gives ``invalid``."""
     try:
-        loaded = load_snapshot(raw)
+        loaded = load_snapshot(raw, lang=lang)
     except UnreadableSnapshot as err:
         return invalid_report(err.problems, None, lang)
     return check_data(loaded.data, lang=lang, engine=engine)
@@ -54,7 +54,7 @@ def check_text(raw: bytes | str, *, lang: str = "nl", engine: str = "durable") -
 
 def check_data(data: Any, *, lang: str = "nl", engine: str = "durable") -> Report:
     """Report on an already parsed snapshot."""
-    problems = validate_snapshot(data)
+    problems = validate_snapshot(data, lang=lang)
     taken_at = data.get("taken_at") if isinstance(data, dict) else None
     if problems:
         return invalid_report(problems, taken_at, lang)

@@ -101,8 +101,8 @@ def _moment(match: re.Match[str]) -> datetime:
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
     try:
         tz = UTC if match.group(8) else timezone(timedelta(minutes=_offset_minutes(match)))
-        if int(match.group(11) or 0) > 59:
-            raise ValueError("offset minutes past 59")
+        if int(match.group(11) or 0) > 59 or second > 60:
+            raise ValueError("offset minutes past 59, or seconds past 60")
         return datetime(year, month, day, hour, minute, min(second, 59), tzinfo=tz)
     except (ValueError, OverflowError) as err:
         raise ValueError(str(err)) from None

@@ -33,7 +33,7 @@ def run_check(raw: bytes | str, *, lang: str, engine: str, max_bytes: int, names
     ``names``: also collect the administrations' names (the page shows them beside the codes).
     """
     try:
-        loaded = load_snapshot(raw, max_bytes=max_bytes)
+        loaded = load_snapshot(raw, max_bytes=max_bytes, lang=lang)
     except UnreadableSnapshot as err:
         outcome = CheckOutcome(_STATUS_BY_KIND.get(err.kind, 400), invalid_report(err.problems, None, lang))
     else:
