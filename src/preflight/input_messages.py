@@ -44,6 +44,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "de snapshot bevat meer dan {max} waarden",
         "en": "the snapshot holds more than {max} values",
     },
+    "too_many_yaml_values": {
+        "nl": "de YAML-snapshot bevat meer dan {max} waarden; stuur een snapshot van deze omvang als JSON",
+        "en": "the YAML snapshot holds more than {max} values; send a snapshot this large as JSON",
+    },
     "too_many_aliases": {
         "nl": "meer dan {max} YAML-aliassen (*naam)",
         "en": "more than {max} YAML aliases (*name)",

@@ -33,8 +33,12 @@ from .problems import InputProblem, json_pointer
 MAX_SNAPSHOT_BYTES = 5 * 1024 * 1024
 #: Deepest nesting of objects and lists (a snapshot needs 5 levels).
 MAX_DEPTH = 32
-#: Most values (after YAML alias expansion) a snapshot may hold; counted while parsing.
+#: Most values a JSON snapshot may hold; counted on the text before it is parsed.
 MAX_NODES = 500_000
+#: Most values (after alias expansion) a YAML snapshot may hold; counted while parsing. Lower than
+#: for JSON: YAML is for snapshots written or pasted by hand, and building values from libyaml's
+#: events costs about 4 µs each (100,000 in well under a second), JSON's C decoder far less.
+MAX_YAML_NODES = 100_000
 #: Most YAML aliases (``*name``) in a snapshot.
 MAX_ALIASES = 1_000
 #: Most values YAML aliases may stand for together (what they expand to, counted per use).
@@ -322,16 +326,16 @@ class _YamlBuilder:
     def _count_events(self) -> None:
         """Refuse a large document with far too many values before building anything.
 
-        A value needs at least two bytes, so only a document of more than about 2 * MAX_NODES bytes
-        can cross the bound. For those, libyaml counts the events in C (no Python objects, about
+        A value needs at least two bytes, so only a document of more than about 2 * MAX_YAML_NODES
+        bytes can cross the bound. For those, libyaml counts the events in C (no Python objects, about
         0.25 µs each); a document holds at least a third as many values as it has events (each
         value brings at most a key and an end event with it).
         """
-        if len(self.encoded) <= 2 * (MAX_NODES - MAX_ALIAS_NODES):
+        if len(self.encoded) <= 2 * (MAX_YAML_NODES - MAX_ALIAS_NODES):
             return
         events = CParser(self.encoded).raw_parse()
-        if (events - 4) // 3 > MAX_NODES:
-            _fail(say("too_many_values", self.lang, max=number(MAX_NODES, self.lang)))
+        if (events - 4) // 3 > MAX_YAML_NODES:
+            _fail(say("too_many_yaml_values", self.lang, max=number(MAX_YAML_NODES, self.lang)))
 
     def _document(self, parser: Any) -> Any:
         get_event = parser.get_event
@@ -363,7 +367,7 @@ class _YamlBuilder:
                 if event.tag is None and (not event.implicit[0] or value[:1] not in implicit_first):
                     if not in_key:
                         self.nodes += 1
-                        if self.nodes > MAX_NODES:
+                        if self.nodes > MAX_YAML_NODES:
                             self._count(event, 0)
                 else:
                     value = self._scalar(event, in_key)
@@ -396,8 +400,8 @@ class _YamlBuilder:
 
     def _count(self, event: Any, added: int = 1) -> None:
         self.nodes += added
-        if self.nodes > MAX_NODES:
-            _fail(say("too_many_values", self.lang, max=number(MAX_NODES, self.lang)), self._path(),
+        if self.nodes > MAX_YAML_NODES:
+            _fail(say("too_many_yaml_values", self.lang, max=number(MAX_YAML_NODES, self.lang)), self._path(),
                   *self._mark(event.start_mark))
 
     def _open(self, event: Any, mapping: bool, in_key: bool) -> None:
