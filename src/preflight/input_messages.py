@@ -137,7 +137,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "other_violation": {
         "nl": "voldoet niet aan het contract ({keyword}): {message}",
-        "en": "{message}",
+        "en": "{message} ({keyword})",
     },
     "date_time_form": {
         "nl": "{found} is geen RFC 3339-datum-tijd met tijdzone, zoals 2026-11-27T09:30:00+01:00",
