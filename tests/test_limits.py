@@ -61,6 +61,7 @@ def test_the_table_lists_every_limit():
     in_schema = {p for p in _pointers(schema, "") if p.endswith(("/maxLength", "/maxItems"))}
     assert in_schema - listed == set(), "add these schema limits to the README's Limits table"
     constants = {f"snapshot_loader.{n}" for n in dir(snapshot_loader) if n.startswith("MAX_")}
+    constants |= {f"snapshot_validator.{n}" for n in dir(snapshot_validator) if n.startswith("MAX_")}
     assert constants - listed == set(), "add these loader limits to the README's Limits table"
 
 
@@ -194,6 +195,17 @@ def administration_users(count: int) -> str:
     return as_json(data)
 
 
+def all_administration_users(count: int) -> str:
+    """`count` users spread over administrations of at most 1,000 each, every one a finding."""
+    data = ready()
+    data["administrations"] = [admin(f"A{i}") for i in range(-(-count // 1000))]
+    for i, item in enumerate(data["administrations"]):
+        item["users"] = [{"email": f"u{j}@x.nl", "role": "client", "personal_archive": True}
+                         for j in range(min(1000, count - 1000 * i))]
+    data["migration"]["administrations"] = [{"code": a["code"]} for a in data["administrations"]]
+    return as_json(data)
+
+
 def workflows(count: int) -> str:
     data = ready()
     data["administrations"][0]["workflows"] = [{"name": f"W{i}", "authorisers": [f"a{j}@x.nl" for j in range(100)]}
@@ -285,6 +297,7 @@ BUILDERS: dict[str, Callable[[int], str]] = {
     "/$defs/TargetOffice/properties/administrations/maxItems": target_list("administrations"),
     "/$defs/Office/properties/users/maxItems": office_users,
     "/$defs/Administration/properties/users/maxItems": administration_users,
+    "snapshot_validator.MAX_ADMINISTRATION_USERS": all_administration_users,
     "/$defs/Administration/properties/workflows/maxItems": workflows,
     "/$defs/Workflow/properties/authorisers/maxItems": authorisers,
     "/$defs/Office/properties/code/maxLength": text_fields([set_office_code]),

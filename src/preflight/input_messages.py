@@ -163,6 +163,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "administratiecode {code} komt dubbel voor (ook op {other})",
         "en": "duplicate administration code {code} (also at {other})",
     },
+    "too_many_users": {
+        "nl": "de administraties hebben samen {count} gebruikers; hoogstens {max}",
+        "en": "the administrations have {count} users together; at most {max}",
+    },
     "more_problems": {
         "nl": "en meer problemen; alleen de eerste {shown} staan hier",
         "en": "and more problems; only the first {shown} are listed",

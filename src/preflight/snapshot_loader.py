@@ -37,8 +37,8 @@ MAX_DEPTH = 32
 MAX_NODES = 500_000
 #: Most values (after alias expansion) a YAML snapshot may hold; counted while parsing. Lower than
 #: for JSON: YAML is for snapshots written or pasted by hand, and building values from libyaml's
-#: events costs about 4 µs each (100,000 in well under a second), JSON's C decoder far less.
-MAX_YAML_NODES = 100_000
+#: events costs about 4 µs each (50,000 in a quarter of a second), JSON's C decoder far less.
+MAX_YAML_NODES = 50_000
 #: Most YAML aliases (``*name``) in a snapshot.
 MAX_ALIASES = 1_000
 #: Most values YAML aliases may stand for together (what they expand to, counted per use).
