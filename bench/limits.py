@@ -39,9 +39,8 @@ def worst_case(_: int) -> str:
 
 def one(key: str, engine: str, over: bool) -> None:
     """Run one case in this process; print seconds, verdict and peak RSS as JSON."""
-    from tests.test_limits import BUILDERS, OVER, ROWS
-
     from preflight.pipeline import check_text, get_engine
+    from tests.test_limits import BUILDERS, OVER, ROWS
 
     get_engine(engine)
     if key == "worst case":
