@@ -39,7 +39,7 @@ def worst_case(_: int) -> str:
 
 def one(key: str, engine: str, over: bool) -> None:
     """Run one case in this process; print seconds, verdict and peak RSS as JSON."""
-    from preflight.pipeline import check_text, get_engine
+    from preflight.pipeline import check, get_engine
     from tests.test_limits import BUILDERS, OVER, ROWS
 
     get_engine(engine)
@@ -49,7 +49,7 @@ def one(key: str, engine: str, over: bool) -> None:
         value = next(r["value"] for r in ROWS if r["where"][0] == key) + (1 if over else 0)
         text = (OVER.get(key, BUILDERS[key]) if over else BUILDERS[key])(value)
     start = time.perf_counter()
-    report = check_text(text, engine=engine)
+    report = check(text, engine=engine)
     seconds = time.perf_counter() - start
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(json.dumps({"seconds": seconds, "verdict": report.verdict, "rss_mb": rss, "bytes": len(text.encode())}))

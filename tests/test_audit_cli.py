@@ -26,7 +26,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from preflight.demo_data import generate
-from preflight.pipeline import check_data
+from preflight.pipeline import check
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
@@ -68,7 +68,7 @@ def expected_totals(lines: list[str]) -> dict[str, Any]:
         except json.JSONDecodeError:
             totals["verdicts"]["invalid"] += 1
             continue
-        report = check_data(data, engine="python")
+        report = check(data, engine="python")
         totals["verdicts"][report.verdict] += 1
         if report.verdict == "invalid":
             continue
@@ -513,4 +513,4 @@ def test_the_format_choices_are_the_output_formats():
     from preflight.audit.cli import FORMAT_NAMES
     from preflight.audit.outputs import FORMATS
 
-    assert FORMAT_NAMES == tuple(FORMATS)
+    assert tuple(FORMATS) == FORMAT_NAMES

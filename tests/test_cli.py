@@ -59,19 +59,45 @@ def test_standard_input():
     assert json.loads(result.stdout)["verdict"] == "ready"
 
 
-def test_text_report_reads_verdict_first_then_subjects():
-    """The text format: verdict, summary, then each subject with its findings and remedies."""
+def test_text_report_reads_as_what_an_agent_says():
+    """Top to bottom: verdict; from which office to which and who asks; the numbered plan; which
+    administrations can move; the findings per administration by name; info last."""
     result = run_preflight("check", "examples/blocked.yaml", "--lang", "en")
     assert result.returncode == 1
-    lines = result.stdout.decode().splitlines()
-    assert lines[0] == "BLOCKED — the migration cannot start yet"
-    assert lines[2] == "12 blocking, 5 advisory, 6 info"
-    assert "\x1b[" not in result.stdout.decode()  # no colour when not on a terminal
     text = result.stdout.decode()
-    block = text.split("\nadministration:2001\n")[1].split("\n\n")[0]
-    severities = [line.split("]")[0].strip(" [") for line in block.splitlines() if line.startswith("  [")]
-    assert severities == ["blocking", "blocking", "advisory", "info"]
-    assert "Remedy: Approve or reject every document awaiting authorisation" in block
+    assert "\x1b[" not in text  # no colour when not on a terminal
+    lines = text.splitlines()
+    assert lines[0] == "BLOCKED — the migration cannot start yet"
+    assert lines[2].startswith("From") and "Administratiekantoor De Vries (ADV01)" in lines[2]
+    assert lines[3].startswith("To") and "subscription Trial, linked to Exact Online" in lines[3]
+    assert "s.meijer@devries-administratie.nl (accountant)" in lines[4]
+    order = [text.index(h) for h in ("\nWhat must happen\n", "\n 1. The new Basecone environment — by the new office",
+                                     "\n 2. Superusers", "\nWhich administrations can move\n", "\nFindings\n",
+                                     "\n  2001 Bakkerij Van Dam B.V.\n", "\nGood to know\n")]
+    assert order == sorted(order)
+    assert "  Can move now: none" in lines
+    assert "  Cannot move: 2003 Hoveniersbedrijf Groen - filiaal Utrecht" in lines
+    # a remedy is said once per step, naming the administrations it concerns
+    assert text.count("Create the users again in the new office.") == 1
+    assert "    - Create the users again in the new office. (2001 Bakkerij Van Dam B.V. and 2002 Hoveniersbedrijf Groen)" in lines
+    # info findings never crowd blockers: they come after every finding of the administrations
+    assert text.index("submission address of administration 2001") > text.index("(batch-too-large)")
+
+
+def test_a_completed_migration_is_reported_as_completed_with_exit_0(tmp_path):
+    """A completed migration: verdict completed, exit 0, and only what must still happen."""
+    import yaml
+
+    data = yaml.safe_load((ROOT / "examples" / "blocked.yaml").read_text(encoding="utf-8"))
+    data["migration"] = {"status": "completed", "administrations": data["migration"]["administrations"]}
+    path = tmp_path / "done.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = run_preflight("check", str(path), "--lang", "en")
+    assert result.returncode == 0
+    text = result.stdout.decode()
+    assert text.startswith("COMPLETED — the migration has been carried out")
+    assert "What must still happen" in text and "After the migration" in text
+    assert "[blocking]" not in text and "Trial" in text  # the context still says where it went
 
 
 def test_text_report_of_invalid_input_lists_errors_with_where():
@@ -93,11 +119,15 @@ def test_junit_output_is_xml_with_a_failure_per_blocking_finding():
     assert len(suite.findall(".//failure")) == 12
 
 
-def test_markdown_output_has_a_section_per_subject():
-    """Markdown for a ticket: verdict heading and one heading per subject."""
+def test_markdown_output_has_the_same_reading_order():
+    """Markdown for a ticket: verdict heading, context, numbered plan, batches, findings by name."""
     text = run_preflight("check", "examples/blocked.yaml", "--format", "markdown").stdout.decode()
     assert text.startswith("## GEBLOKKEERD")
-    assert "### administration:2001" in text
+    order = [text.index(h) for h in ("- **Van:**", "### Wat er moet gebeuren", "1. **De nieuwe Basecone-omgeving**",
+                                     "### Welke administraties kunnen mee", "**2001 Bakkerij Van Dam B.V.**")]
+    assert order == sorted(order)
+    # a menu path renders as typed: '>' escaped for Markdown, not turned into an HTML entity
+    assert "Instellingen \\> Administraties" in text and "&gt;" not in text
 
 
 @pytest.mark.parametrize(
@@ -150,7 +180,7 @@ def test_rules_test_fails_on_a_wrong_example(tmp_path):
     for path in (ROOT / "rules").glob("*.yaml"):
         text = path.read_text(encoding="utf-8")
         if path.name == "administration.yaml":
-            text = text.replace("fires: [administration:1001]\n      - name: an ordinary administration", "fires: [administration:1002]\n      - name: an ordinary administration", 1)
+            text = text.replace("fires: [administration:1001]\n        severity: blocking\n      - name: an ordinary administration", "fires: [administration:1002]\n        severity: blocking\n      - name: an ordinary administration", 1)
         (tmp_path / path.name).write_text(text, encoding="utf-8")
     result = run_preflight("rules", "test", env={"PREFLIGHT_RULES_DIR": str(tmp_path)})
     assert result.returncode == 1

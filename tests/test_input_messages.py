@@ -62,8 +62,8 @@ def test_an_unknown_language_is_refused():
 def test_checking_a_snapshot_does_not_import_python_jsonschema(examples_dir, example):
     """python-jsonschema (about 0.3 s to import) is the validator's second opinion, not on a check's way."""
     code = (
-        "import sys; from preflight.pipeline import check_text; "
-        f"check_text(open({str(examples_dir / example)!r}, 'rb').read(), engine='python'); "
+        "import sys; from preflight.pipeline import check; "
+        f"check(open({str(examples_dir / example)!r}, 'rb').read(), engine='python'); "
         "print('jsonschema' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from preflight import snapshot_loader, snapshot_notices, snapshot_validator
-from preflight.pipeline import check_text
+from preflight.pipeline import check
 from preflight.resources import load_schema
 from preflight.snapshot_notices import unknown_fields
 
@@ -324,10 +324,10 @@ def test_the_largest_allowed_input_is_answered_and_one_more_is_refused(row, engi
     """At the limit: ready or blocked on both engines. One over: invalid, with the README's message."""
     key, value = row["where"][0], row["value"]
     at_limit = BUILDERS[key](value)
-    report = check_text(at_limit, engine=engine, lang="en")
+    report = check(at_limit, engine=engine, lang="en")
     assert report.verdict in ("ready", "blocked"), report.errors[:3]
     over = OVER.get(key, BUILDERS[key])(value + 1)
-    report = check_text(over, engine=engine, lang="en")
+    report = check(over, engine=engine, lang="en")
     assert report.verdict == "invalid"
     assert {e.message for e in report.errors} == {row["message"]}
 
@@ -335,9 +335,9 @@ def test_the_largest_allowed_input_is_answered_and_one_more_is_refused(row, engi
 def test_problems_are_listed_up_to_the_limit():
     """The report lists MAX_PROBLEMS problems; one more gives the table's last line instead."""
     (row,) = [r for r in ROWS if r["where"] == ["snapshot_validator.MAX_PROBLEMS"]]
-    at_limit = check_text(problems(row["value"]), engine="python", lang="en")
+    at_limit = check(problems(row["value"]), engine="python", lang="en")
     assert len(at_limit.errors) == row["value"]
-    over = check_text(problems(row["value"] + 1), engine="python", lang="en")
+    over = check(problems(row["value"] + 1), engine="python", lang="en")
     assert len(over.errors) == row["value"] + 1
     assert over.errors[-1].message == row["message"]
 
@@ -356,6 +356,6 @@ def test_at_every_text_limit_the_values_reach_the_report_whole():
     text = BUILDERS["/$defs/Administration/properties/code/maxLength"](64)
     code = json.loads(text)["administrations"][0]["code"]
     for engine in ENGINES:
-        subjects = {f.subject for f in check_text(text, engine=engine).findings}
+        subjects = {f.subject for f in check(text, engine=engine).findings}
         assert f"administration:{code}" in subjects
 

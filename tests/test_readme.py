@@ -10,15 +10,15 @@ from .conftest import run_preflight
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_readme_console_example_is_true():
-    """The `preflight check` shown in the README gives that output and exit status."""
+def test_readme_console_examples_are_true():
+    """Every `preflight check` shown in the README gives that output and exit status."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"```console\n\$ \.venv/bin/preflight (.+?)\n(.*?)\$ echo \$\?\n(\d+)\n```", readme, re.S)
-    assert block, "README lost its console example"
-    args, output, status = block.group(1).split(), block.group(2), int(block.group(3))
-    result = run_preflight(*args)
-    assert result.stdout.decode() == output
-    assert result.returncode == status
+    blocks = re.findall(r"```console\n\$ \.venv/bin/preflight (check .+?)\n(.*?)\$ echo \$\?\n(\d+)\n```", readme, re.S)
+    assert len(blocks) >= 2, "README lost its console examples"
+    for command, output, status in blocks:
+        result = run_preflight(*command.split())
+        assert result.stdout.decode() == output, command
+        assert result.returncode == int(status), command
 
 
 def test_readme_keeps_the_two_setup_commands():

@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from preflight.pipeline import check_text
+from preflight.pipeline import check
 from preflight.snapshot_loader import (
     MAX_ALIAS_NODES,
     MAX_NODES,
@@ -229,10 +229,10 @@ def test_a_huge_hex_count_gives_an_invalid_report_not_a_crash(examples_dir, engi
     """`pending_authorisation: 0xfff…` (4,000 digits) is an invalid report on both engines."""
     text = (examples_dir / "one-problem.yaml").read_text(encoding="utf-8")
     text = text.replace("pending_authorisation: 3", "pending_authorisation: 0x" + "f" * 4000)
-    report = check_text(text, engine=engine, lang="en")
+    report = check(text, engine=engine, lang="en")
     assert report.verdict == "invalid"
     assert report.errors[0].message == f"invalid YAML: a number of more than {MAX_NUMBER_DIGITS} digits"
-    small = check_text(text.replace("0x" + "f" * 4000, "0x10"), engine=engine, lang="en")
+    small = check(text.replace("0x" + "f" * 4000, "0x10"), engine=engine, lang="en")
     assert [f.evidence for f in small.findings if f.rule == "documents-awaiting-authorisation"] == [{"pending_authorisation": 16}]
 
 
@@ -270,7 +270,7 @@ def test_a_lone_surrogate_in_yaml_or_in_text_given_as_a_string_is_located():
 @pytest.mark.parametrize("raw", ['{"snapshot_version": "\\ud800"}', 'snapshot_version: "\\ud800"\n', 'x: "\ud800"\n'])
 def test_a_lone_surrogate_is_an_invalid_report_on_both_engines(engine, raw):
     """Never a traceback: the pipeline answers invalid."""
-    assert check_text(raw, engine=engine).verdict == "invalid"
+    assert check(raw, engine=engine).verdict == "invalid"
 
 
 def test_the_merge_key_is_refused_clearly():

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from preflight.cli import main
-from preflight.pipeline import check_text
+from preflight.pipeline import check
 from preflight.snapshot_loader import load_snapshot
 from preflight.snapshot_template import TEMPLATES, template
 from preflight.snapshot_validator import validate_snapshot
@@ -38,7 +38,7 @@ def test_the_template_is_valid_once_filled_in(lang):
     assert PLACEHOLDER.search(text) is None
     assert validate_snapshot(load_snapshot(text).data, lang="en") == []
     for engine in ("python", "durable"):
-        assert check_text(text, engine=engine).verdict in ("ready", "blocked")
+        assert check(text, engine=engine).verdict in ("ready", "blocked")
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])

@@ -75,20 +75,6 @@ def instant(text: str) -> Fraction:
     return whole + Fraction(int(digits or "0"), 10 ** len(digits))
 
 
-def elapsed_seconds(later: str, earlier: str) -> int:
-    """Seconds from ``earlier`` to ``later``, rounded *up* to a whole second.
-
-    Rounding up keeps a comparison with a whole number of seconds exact: the elapsed time is more
-    than N seconds exactly when this value is more than N (1,296,000.5 s is past a 15-day limit).
-    """
-    return math.ceil(instant(later) - instant(earlier))
-
-
-def elapsed_days(later: str, earlier: str) -> int:
-    """Whole days from ``earlier`` to ``later``, rounded down (14.9 days is 14)."""
-    return math.floor((instant(later) - instant(earlier)) / 86_400)
-
-
 def _offset_minutes(match: re.Match[str]) -> int:
     if match.group(8):
         return 0

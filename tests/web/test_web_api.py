@@ -218,7 +218,7 @@ def test_unexpected_exception_is_a_json_500_with_request_id(monkeypatch: Any, ca
     def explode(data: Any, **kwargs: Any) -> None:
         raise RuntimeError(data["source_office"]["name"])
 
-    monkeypatch.setattr(checking, "check_data", explode)
+    monkeypatch.setattr(checking, "check", explode)
     client = create_app({"TESTING": False, "PREFLIGHT_WARMUP": False}).test_client()
     with caplog.at_level(logging.INFO, logger="preflight.web"):
         response = client.post(PATH, data=_example("ready.json"), content_type="application/json", headers={"X-Request-ID": "ticket-42"})

@@ -75,7 +75,7 @@ def test_pasted_blocked_snapshot_shows_banner_counts_and_grouped_findings(client
     assert '<span class="n">12</span> blokkerend' in html
     assert 'data-rule="documents-awaiting-authorisation"' in html
     assert "Bakkerij Van Dam B.V." in html  # the administration's name beside its code
-    assert "Oplossing" in html and "FAQ" in html
+    assert "Wat er moet gebeuren" in html and "FAQ" in html  # the plan, and each finding's source
     assert "Worden alle documenten en gebruikers in de huidige administratie overgezet?" in html
     assert response.headers["Cache-Control"] == "no-store"
 
@@ -162,7 +162,7 @@ def test_report_text_and_json_are_on_the_page(client: Any) -> None:
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert '<pre id="report-text">GEBLOKKEERD' in html
-    assert '<pre id="report-json" hidden>{\n  &#34;report_version&#34;: 1' in html
+    assert '<pre id="report-json" hidden>{\n  &#34;report_version&#34;: 2' in html
 
 
 def test_download_json_without_javascript(client: Any) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, Response
 
-from ..pipeline import check_data, get_engine
+from ..pipeline import check, get_engine
 from .api import api
 from .config import WebSettings
 from .cors import register_cors
@@ -71,7 +71,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if app.config.get("PREFLIGHT_WARMUP", True):
         get_engine(app.config["PREFLIGHT_ENGINE"])
         for snapshot in _WARMUP:
-            check_data(snapshot, engine=app.config["PREFLIGHT_ENGINE"])
+            check(snapshot, engine=app.config["PREFLIGHT_ENGINE"])
         for template in ("index.html", "error.html"):
             app.jinja_env.get_template(template)  # compiled now, not on a worker's first page
     return app
