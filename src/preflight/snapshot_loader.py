@@ -475,9 +475,7 @@ class _YamlBuilder:
         elif digits.startswith("0"):
             value = int(digits, 8)
         elif ":" in digits:
-            value = 0
-            for part in digits.split(":"):
-                value = value * 60 + int(part)
+            value = _base_60(digits, int)
         else:
             value = int(digits)
         if value >= 10**MAX_NUMBER_DIGITS:
@@ -493,12 +491,7 @@ class _YamlBuilder:
         digits = digits.lstrip("+-")
         if digits in (".inf", ".nan"):
             _fail(self._syntax("not_finite"), self._path(), *self._mark(event.start_mark))
-        if ":" in digits:
-            value = 0.0
-            for part in digits.split(":"):
-                value = value * 60 + float(part)
-        else:
-            value = float(digits)
+        value = _base_60(digits, float) if ":" in digits else float(digits)
         if value == float("inf"):
             _fail(self._syntax("not_finite"), self._path(), *self._mark(event.start_mark))
         return sign * value
@@ -540,6 +533,14 @@ class _YamlBuilder:
         before = self.encoded[:position]
         line_start = before.rfind(b"\n") + 1
         return before.count(b"\n") + 1, len(before[line_start:].decode("utf-8", "replace")) + 1
+
+
+def _base_60(digits: str, convert: Any) -> Any:
+    """YAML 1.1's sexagesimal numbers: 1:30 is 90, 1:30.5 is 90.5."""
+    value = convert(0)
+    for part in digits.split(":"):
+        value = value * 60 + convert(part)
+    return value
 
 
 def _short_tag(tag: str) -> str:

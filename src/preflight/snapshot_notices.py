@@ -26,14 +26,14 @@ MAX_NOTICES = 100
 _SHOWN_NAME = 100
 
 
-@dataclass(frozen=True)
+@dataclass
 class Notice:
     """Something the reader should know about a snapshot that does not make it invalid."""
 
     path: str
     message: str
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, Any]:
         """The report form: path and message."""
         return {"path": self.path, "message": self.message}
 
