@@ -94,7 +94,7 @@ def test_invalid_snapshot_lists_each_error_by_path(client: Any) -> None:
     html = response.get_data(as_text=True)
     assert 'data-verdict="invalid"' in html
     assert '<code class="pointer">/administrations/2/pending_authorisation</code>' in html
-    assert "-1 is less than the minimum of 0" in html
+    assert "-1 is kleiner dan het minimum 0" in html
 
 
 def test_unparseable_text_shows_line_column_and_the_line_itself(client: Any) -> None:
@@ -127,7 +127,7 @@ def test_non_utf8_file_is_reported_not_crashed(client: Any) -> None:
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert 'data-verdict="invalid"' in html
-    assert "not UTF-8" in html
+    assert "geen UTF-8" in html
 
 
 def test_everything_shown_is_escaped(client: Any) -> None:
