@@ -128,3 +128,11 @@ def _objects(value):
         for item in value:
             out.extend(_objects(item))
     return out
+
+
+def test_unicode_digits_in_names_are_names_not_indexes(ready):
+    """'³' counts as a digit to str.isdigit() but is no list index: found by schemathesis (HTTP 500)."""
+    ready["administrations"][0]["³"] = 1
+    ready["source_office"]["²"] = {"x": 1}
+    notices = unknown_fields(ready, "en")
+    assert [n.path for n in notices] == ["/administrations/0/³", "/source_office/²"]

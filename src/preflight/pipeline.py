@@ -15,6 +15,7 @@ from .findings import build_findings
 from .report import Report, build_report, invalid_report
 from .rulebook import RuleBook, default_rulebook
 from .snapshot_loader import MAX_SNAPSHOT_BYTES, UnreadableSnapshot, load_snapshot
+from .snapshot_notices import unknown_fields
 from .snapshot_validator import validate_snapshot
 from .vocabulary import LANGUAGES
 
@@ -66,10 +67,14 @@ def check(
         except UnreadableSnapshot as err:
             return invalid_report(err.problems, None, lang, unreadable=err.kind)
     problems = validate_snapshot(snapshot, lang=lang)
+    # A field the contract does not know is never an error, and never passed over in silence:
+    # a misspelt optional field (newcode for new_code) would change the verdict unnoticed.
+    notices = tuple(unknown_fields(snapshot, lang))
     if problems:
-        return invalid_report(problems, snapshot.get("taken_at") if isinstance(snapshot, dict) else None, lang)
+        taken_at = snapshot.get("taken_at") if isinstance(snapshot, dict) else None
+        return invalid_report(problems, taken_at, lang, notices=notices)
     evaluator = get_engine(engine)
     factset = derive_facts(snapshot, phase_of(snapshot, readiness_only))
     activations = evaluator.evaluate(factset)
     findings = build_findings(activations, factset, evaluator.rulebook, lang)
-    return build_report(snapshot, factset.phase, findings, evaluator.rulebook, lang)
+    return build_report(snapshot, factset.phase, findings, evaluator.rulebook, lang, notices)

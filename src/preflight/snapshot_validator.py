@@ -254,4 +254,4 @@ def _too_many_users(data: Any, lang: str) -> list[InputProblem]:
 
 def _path_key(path: str) -> tuple[tuple[int, int, str], ...]:
     """Sort pointers so that /administrations/10 comes after /administrations/9."""
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in path.split("/"))
+    return tuple((0, int(p), "") if p.isascii() and p.isdigit() else (1, 0, p) for p in path.split("/"))

@@ -138,4 +138,4 @@ def _content_length(environ: Environ) -> int | None:
     if environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
         return None
     raw = environ.get("CONTENT_LENGTH", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isascii() and raw.isdigit() else None
