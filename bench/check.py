@@ -22,7 +22,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from preflight.facts import derive_facts  # noqa: E402
-from preflight.pipeline import check_data, get_engine  # noqa: E402
+from preflight.pipeline import check, get_engine  # noqa: E402
 
 SIZES = (1, 5, 50, 500)
 
@@ -87,8 +87,8 @@ def table(budget: float) -> None:
         facts = derive_facts(snap)
         d_eng, _ = per_second(lambda f=facts: durable.evaluate(f), budget)
         p_eng, _ = per_second(lambda f=facts: python.evaluate(f), budget)
-        d_chk, _ = per_second(lambda s=snap: check_data(s, engine="durable"), budget)
-        p_chk, _ = per_second(lambda s=snap: check_data(s, engine="python"), budget)
+        d_chk, _ = per_second(lambda s=snap: check(s, engine="durable"), budget)
+        p_chk, _ = per_second(lambda s=snap: check(s, engine="python"), budget)
         print(f"{n:>6} {len(facts.facts):>6} | "
               f"{d_eng * 1e3:>12.3f} ms {p_eng * 1e3:>11.3f} ms {d_eng / p_eng:>5.1f}x | "
               f"{d_chk * 1e3:>11.3f} ms {p_chk * 1e3:>10.3f} ms {d_chk / p_chk:>5.1f}x")

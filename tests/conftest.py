@@ -6,10 +6,14 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import jsonschema_rs
 import pytest
 from hypothesis import settings
 
+from preflight import pipeline
 from preflight.pipeline import engine_unavailable
+from preflight.report import Report
+from preflight.resources import load_schema
 
 from .in_process import CliResult, run_cli
 
@@ -46,3 +50,30 @@ def examples_dir() -> Path:
 def cli() -> Callable[..., CliResult]:
     """``cli("check", "examples/ready.json")`` → CliResult: `preflight` run in-process from the project folder."""
     return run_cli
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _every_report_follows_the_schema():
+    """Every report the tests build — through the pipeline or serialised anywhere — validates
+    against schemas/report.schema.json (v2); a report that does not fails the test that made it."""
+    validator = jsonschema_rs.validator_for(load_schema("report.schema.json"))
+    to_dict = Report.to_dict
+
+    def checked(self):
+        out = to_dict(self)
+        validator.validate(out)
+        return out
+
+    def validated(build):
+        def wrapper(*args, **kwargs):
+            report = build(*args, **kwargs)
+            report.to_dict()
+            return report
+
+        return wrapper
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Report, "to_dict", checked)
+        patch.setattr(pipeline, "build_report", validated(pipeline.build_report))
+        patch.setattr(pipeline, "invalid_report", validated(pipeline.invalid_report))
+        yield

@@ -21,12 +21,12 @@ from preflight.cli import build_parser
 from preflight.pipeline import DEFAULT_ENGINE, available_engines
 from preflight.resources import load_schema
 from preflight.rulebook import default_rulebook
+from preflight.vocabulary import EXIT_STATUS
 
 from .conftest import DURABLE_MISSING, ENGINE_PARAMS
 from .regenerate import GOLDEN_EXAMPLES, LANGS, golden_path, stale_message
 
 ROOT = Path(__file__).resolve().parent.parent
-EXIT_STATUS = {"ready": 0, "blocked": 1, "invalid": 2}
 
 
 def golden(example: str, lang: str = "nl") -> str:
@@ -53,7 +53,8 @@ def test_check_json_matches_golden_report(cli, example, lang):
 def test_the_golden_examples_cover_every_verdict():
     """The golden reports include a ready, a blocked and an invalid snapshot (each exit status)."""
     verdicts = {json.loads(golden(example))["verdict"] for example in GOLDEN_EXAMPLES}
-    assert verdicts == set(EXIT_STATUS)
+    assert {"ready", "blocked", "invalid"} <= verdicts
+    assert {EXIT_STATUS[verdict] for verdict in verdicts} == {0, 1, 2}
 
 
 @pytest.mark.parametrize("example", GOLDEN_EXAMPLES)
@@ -80,30 +81,54 @@ def test_standard_input(cli):
     assert json.loads(result.stdout)["verdict"] == "ready"
 
 
-def test_text_report_reads_verdict_first_then_subjects(cli):
-    """The text format: verdict, summary, then each subject with its findings and remedies."""
+def test_text_report_reads_as_what_an_agent_says(cli):
+    """Top to bottom: verdict; from which office to which and who asks; the numbered plan; which
+    administrations can move; the findings per administration by name; info last."""
     result = cli("check", "examples/blocked.yaml", "--lang", "en")
     assert result.status == 1
-    lines = result.stdout.splitlines()
+    text = result.stdout
+    assert "\x1b[" not in text  # no colour when not on a terminal
+    lines = text.splitlines()
     assert lines[0] == "BLOCKED — the migration cannot start yet"
-    counts = blocked_summary()
-    assert lines[2] == f"{counts['blocking']} blocking, {counts['advisory']} advisory, {counts['info']} info"
-    assert "\x1b[" not in result.stdout  # no colour when not on a terminal
-    block = result.stdout.split("\nadministration:2001\n")[1].split("\n\n")[0]
-    severities = [line.split("]")[0].strip(" [") for line in block.splitlines() if line.startswith("  [")]
-    findings = json.loads(golden("blocked.yaml", "en"))["findings"]
-    order = ["blocking", "advisory", "info"]
-    expected = sorted((f["severity"] for f in findings if f["subject"] == "administration:2001"), key=order.index)
-    assert severities == expected and len(set(expected)) > 1  # the subject's findings, blocking first
-    assert "Remedy: Approve or reject every document awaiting authorisation" in block
+    assert lines[2].startswith("From") and "Administratiekantoor De Vries (ADV01)" in lines[2]
+    assert lines[3].startswith("To") and "subscription Trial, linked to Exact Online" in lines[3]
+    assert "s.meijer@devries-administratie.nl (accountant)" in lines[4]
+    order = [text.index(h) for h in ("\nWhat must happen\n", "\n 1. The new Basecone environment — by the new office",
+                                     "\n 2. Superusers", "\nWhich administrations can move\n", "\nFindings\n",
+                                     "\n  2001 Bakkerij Van Dam B.V.\n", "\nGood to know\n")]
+    assert order == sorted(order)
+    assert "  Can move now: none" in lines
+    assert "  Cannot move: 2003 Hoveniersbedrijf Groen - filiaal Utrecht" in lines
+    # a remedy is said once per step, naming the administrations it concerns
+    assert text.count("Create the users again in the new office.") == 1
+    assert "    - Create the users again in the new office. (2001 Bakkerij Van Dam B.V. and 2002 Hoveniersbedrijf Groen)" in lines
+    # info findings never crowd blockers: they come after every finding of the administrations
+    assert text.index("submission address of administration 2001") > text.index("(batch-too-large)")
+
+
+def test_a_completed_migration_is_reported_as_completed_with_exit_0(cli, tmp_path):
+    """A completed migration: verdict completed, exit 0, and only what must still happen."""
+    import yaml
+
+    data = yaml.safe_load((ROOT / "examples" / "blocked.yaml").read_text(encoding="utf-8"))
+    data["migration"] = {"status": "completed", "administrations": data["migration"]["administrations"]}
+    path = tmp_path / "done.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = cli("check", str(path), "--lang", "en")
+    assert result.status == 0
+    text = result.stdout
+    assert text.startswith("COMPLETED — the migration has been carried out")
+    assert "What must still happen" in text and "After the migration" in text
+    assert "[blocking]" not in text and "Trial" in text  # the context still says where it went
 
 
 def test_text_report_of_invalid_input_lists_errors_with_where(cli):
     """An invalid snapshot: each error with its path (or line and column)."""
     result = cli("check", "examples/invalid.json")
     assert result.status == 2
-    assert result.stdout.startswith("ONGELDIG")
-    assert "  - /administrations/2/pending_authorisation: -1 is less than the minimum of 0" in result.stdout
+    text = result.stdout
+    assert text.startswith("ONGELDIG")
+    assert "  - /administrations/2/pending_authorisation: -1 is kleiner dan het minimum 0" in text
     syntax = cli("check", "examples/not-json.txt", "--lang", "en").stdout
     assert "  - line 3, column 3: invalid YAML" in syntax
 
@@ -117,11 +142,15 @@ def test_junit_output_is_xml_with_a_failure_per_blocking_finding(cli):
     assert len(suite.findall(".//failure")) == blocking > 0
 
 
-def test_markdown_output_has_a_section_per_subject(cli):
-    """Markdown for a ticket: verdict heading and one heading per subject."""
+def test_markdown_output_has_the_same_reading_order(cli):
+    """Markdown for a ticket: verdict heading, context, numbered plan, batches, findings by name."""
     text = cli("check", "examples/blocked.yaml", "--format", "markdown").stdout
     assert text.startswith("## GEBLOKKEERD")
-    assert "### administration:2001" in text
+    order = [text.index(h) for h in ("- **Van:**", "### Wat er moet gebeuren", "1. **De nieuwe Basecone-omgeving**",
+                                     "### Welke administraties kunnen mee", "**2001 Bakkerij Van Dam B.V.**")]
+    assert order == sorted(order)
+    # a menu path renders as typed: '>' escaped for Markdown, not turned into an HTML entity
+    assert "Instellingen \\> Administraties" in text and "&gt;" not in text
 
 
 @pytest.mark.parametrize(
@@ -195,7 +224,7 @@ def _rules_with_a_wrong_example(folder: Path) -> Path:
     for path in (ROOT / "rules").glob("*.yaml"):
         text = path.read_text(encoding="utf-8")
         if path.name == "administration.yaml":
-            text = text.replace("fires: [administration:1001]\n      - name: an ordinary administration", "fires: [administration:1002]\n      - name: an ordinary administration", 1)
+            text = text.replace("fires: [administration:1001]\n        severity: blocking\n      - name: an ordinary administration", "fires: [administration:1002]\n        severity: blocking\n      - name: an ordinary administration", 1)
         (folder / path.name).write_text(text, encoding="utf-8")
     return folder
 

@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from preflight.demo_data import MAX_SIZE, generate
-from preflight.pipeline import check_data
+from preflight.pipeline import check
 from preflight.rulebook import default_rulebook
 from preflight.snapshot_validator import validate_snapshot
 
@@ -42,9 +42,9 @@ def test_every_audit_rule_of_the_catalogue_fires_somewhere() -> None:
     """A plausible mix: every problem an audit can find occurs in a modest demo set."""
     fired: Counter[str] = Counter()
     for line in generate(150, seed=1):
-        for finding in check_data(json.loads(line), engine="python").findings:
+        for finding in check(json.loads(line), engine="python").findings:
             fired[finding.rule] += 1
-    audit_rules = {rule.id for rule in default_rulebook().for_mode("audit")}
+    audit_rules = {rule.id for rule in default_rulebook().for_phase("audit")}
     assert audit_rules <= set(fired), audit_rules - set(fired)
     assert fired["users-not-migrated"] > fired["subadministration"] > fired["office-without-superuser"]
 

@@ -19,7 +19,7 @@ from preflight import engine_durable  # noqa: E402 - only where durable-rules is
 from preflight.engine_durable import DurableEngine
 from preflight.engine_python import PythonEngine
 from preflight.facts import FactSet, derive_facts
-from preflight.pipeline import check_data
+from preflight.pipeline import check
 from preflight.rulebook import default_rulebook
 from preflight.snapshot_validator import validate_snapshot
 
@@ -35,8 +35,8 @@ def findings(report):
 def test_both_engines_give_identical_reports(snapshot):
     """On generated snapshots, durable-rules and the Python interpreter give the same report."""
     assert validate_snapshot(snapshot) == []
-    durable = check_data(snapshot, engine="durable")
-    python = check_data(snapshot, engine="python")
+    durable = check(snapshot, engine="durable")
+    python = check(snapshot, engine="python")
     assert durable.to_json() == python.to_json()
 
 
@@ -61,7 +61,7 @@ def test_fact_order_does_not_change_the_result(engines, examples_dir):
     for _ in range(30):
         shuffled = list(facts.facts)
         rng.shuffle(shuffled)
-        assert durable.evaluate(FactSet(facts.mode, tuple(shuffled), facts.lists)) == sorted(expected)
+        assert durable.evaluate(FactSet(facts.phase, tuple(shuffled), facts.lists)) == sorted(expected)
 
 
 def test_duplicate_identity_is_retried(engines, examples_dir, monkeypatch):

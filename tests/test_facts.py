@@ -23,7 +23,7 @@ def test_with_a_migration_only_requested_administrations_are_facts(ready):
     """Administration facts are the requested ones; requested codes are facts of their own."""
     ready["administrations"].append(dict(ready["administrations"][0], code="8888"))
     facts = derive_facts(ready)
-    assert facts.mode == "migration"
+    assert facts.phase == "before_start"
     assert "8888" not in {f.fields["code"] for f in by_scope(facts, "administration")}
     assert "8888" in facts.lists["source_office.administration_codes"]
 
@@ -32,7 +32,7 @@ def test_audit_mode_covers_every_administration(examples_dir):
     """Without a migration every administration is a fact, and there is no migration fact."""
     data = json.loads((examples_dir / "audit-office.json").read_text(encoding="utf-8"))
     facts = derive_facts(data)
-    assert facts.mode == "audit"
+    assert facts.phase == "audit"
     assert len(by_scope(facts, "administration")) == len(data["administrations"])
     assert by_scope(facts, "migration") == []
 

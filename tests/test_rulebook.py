@@ -16,10 +16,13 @@ GOOD = """
 theme: Test
 rules:
   - id: pending-docs
+    title: {nl: Wacht, en: Waiting}
     severity: blocking
     mode: audit
     scope: administration
+    step: authorisations
     faq: Worden alle documenten en gebruikers in de huidige administratie overgezet?
+    faq_url: https://support.basecone.com/nl/articles/3185110-faq-externe-migraties
     when: {gt: {pending_authorisation: 0}}
     evidence: [pending_authorisation]
     message: {nl: "{pending_authorisation} wachten", en: "{pending_authorisation} waiting"}
@@ -31,7 +34,8 @@ rules:
 
 
 def write_rules(tmp_path: Path, text: str, name: str = "test.yaml") -> Path:
-    shutil.copy(ROOT / "rules" / "examples-base.yaml", tmp_path / "examples-base.yaml")
+    for data in ("examples-base.yaml", "plan.yaml", "display-names.yaml"):
+        shutil.copy(ROOT / "rules" / data, tmp_path / data)
     (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
     return tmp_path
 
@@ -69,6 +73,20 @@ def test_a_good_file_loads(tmp_path):
          "/rules/0/scope: 'office' is not one of"),
         (("gt: {pending_authorisation: 0}", "gt: {pending_authorisation: 0}, eval: '1'"),
          "/rules/0/when"),
+        (("step: authorisations", "step: paperwork"),
+         "test.yaml: rule pending-docs /step: unknown step 'paperwork'"),
+        (("{pending_authorisation} waiting", "{pending_authorisation, plural, one {# waits}}"),
+         "/rules/0/message/en: the plural of 'pending_authorisation' needs an 'other' choice"),
+        (("{pending_authorisation} waiting", "{code, plural, one {#} other {#}}"),
+         "/rules/0/message/en: {code, plural, …} needs a number field"),
+        (("{pending_authorisation} waiting", "{pending_authorisation, plural, few {#} other {#}}"),
+         "/rules/0/message/en: en has no plural category 'few'"),
+        (("{pending_authorisation} waiting", "{pending_authorisation waiting"),
+         "/rules/0/message/en: a '{' is never closed"),
+        (("remedy: {nl: Keur goed, en: Approve}", "remedy: [{if_phase: [completed], nl: Keur goed, en: Approve}]"),
+         "/rules/0/remedy/0: the last variant must have no if_present or if_phase"),
+        (("faq_url: https://support.basecone.com/nl/articles/3185110-faq-externe-migraties", "faq_url: ftp://x"),
+         "/rules/0/faq_url: 'ftp://x' does not match"),
     ],
 )
 def test_a_broken_rule_names_file_rule_and_path(tmp_path, change, expected):
@@ -109,10 +127,13 @@ def test_a_new_rule_needs_only_yaml(tmp_path):
         theme: Extra
         rules:
           - id: documents-total-large
+            title: {nl: Veel documenten, en: Many documents}
             severity: info
             mode: audit
             scope: administration
+            step: good-to-know
             faq: Worden alle documenten en gebruikers in de huidige administratie overgezet?
+            faq_url: https://support.basecone.com/nl/articles/3185110-faq-externe-migraties
             when: {ge: {documents_total: 100000}}
             evidence: [documents_total]
             message: {nl: "{documents_total} documenten gaan mee", en: "{documents_total} documents move"}
@@ -132,3 +153,55 @@ def test_a_new_rule_needs_only_yaml(tmp_path):
         for engine in (get_engine(name, book) for name in available_engines()):
             fired = [a for a in engine.evaluate(facts) if a.rule_id == rule.id]
             assert len(fired) == len(example.fires), (engine.name, example.name)
+
+
+def test_a_new_step_needs_only_yaml(tmp_path):
+    """A step added to plan.yaml, and a rule naming it: the plan shows it in its order."""
+    import yaml
+
+    from preflight.engine_python import PythonEngine
+    from preflight.facts import derive_facts
+    from preflight.findings import build_findings
+    from preflight.report import build_report
+    from preflight.rule_examples import example_snapshot, load_base
+
+    write_rules(tmp_path, GOOD.replace("step: authorisations", "step: paperwork"))
+    plan = yaml.safe_load((tmp_path / "plan.yaml").read_text(encoding="utf-8"))
+    plan["steps"].append({"id": "paperwork", "order": 9, "actor": "source_office",
+                          "title": {"nl": "Papierwerk", "en": "Paperwork"},
+                          "action": {"nl": "Eerst het papierwerk.", "en": "Paperwork first."}})
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+    book = load_rulebook(tmp_path)
+    snapshot = example_snapshot(book.rules[0].examples[0], load_base(tmp_path))
+    facts = derive_facts(snapshot)
+    findings = build_findings(PythonEngine(book).evaluate(facts), facts, book, "en")
+    report = build_report(snapshot, facts.phase, findings, book, "en")
+    assert [(step.step, step.title, step.action) for step in report.plan] == [
+        ("paperwork", "Paperwork", "Paperwork first.")
+    ]
+
+
+def test_a_broken_plan_names_the_file_and_path(tmp_path):
+    """plan.yaml is checked against its schema; a step order given twice is named."""
+    import yaml
+
+    write_rules(tmp_path, GOOD)
+    plan = yaml.safe_load((tmp_path / "plan.yaml").read_text(encoding="utf-8"))
+    plan["steps"][1]["order"] = plan["steps"][0]["order"]
+    plan["steps"][2]["actor"] = "the intern"
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RulesInvalid) as caught:
+        load_rulebook(tmp_path)
+    problems = [str(p) for p in caught.value.problems]
+    assert any(p.startswith("plan.yaml: /steps/2/actor: 'the intern' is not one of") for p in problems), problems
+
+
+def test_display_names_are_checked(tmp_path):
+    """display-names.yaml must give both languages for every code."""
+    write_rules(tmp_path, GOOD)
+    path = tmp_path / "display-names.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("superuser: {nl: Supergebruiker, en: superuser}",
+                                                             "superuser: {nl: Supergebruiker}"), encoding="utf-8")
+    with pytest.raises(RulesInvalid) as caught:
+        load_rulebook(tmp_path)
+    assert any("display-names.yaml: /role/superuser: 'en' is a required property" in str(p) for p in caught.value.problems)

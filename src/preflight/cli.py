@@ -15,14 +15,15 @@ from typing import IO
 from . import __version__
 from .audit.cli import register_commands as register_audit_commands
 from .help_format import HelpFormatter
-from .pipeline import DEFAULT_ENGINE, ENGINES, LANGUAGES, check_text, engine_unavailable
+from .pipeline import DEFAULT_ENGINE, ENGINES, LANGUAGES, check, engine_unavailable
 from .renderers import RENDERERS
 from .rule_docs import rules_markdown
 from .rule_examples import run_all
 from .rulebook import RulesInvalid, default_rulebook
 from .snapshot_loader import MAX_SNAPSHOT_BYTES
+from .snapshot_template import register_command as register_snapshot_template
+from .vocabulary import EXIT_STATUS
 
-EXIT_CODES = {"ready": 0, "blocked": 1, "invalid": 2}
 EXIT_USAGE = 2
 #: What each `rules` action can print, its default first.
 RULES_FORMATS = {"list": ["table", "json", "markdown"], "test": ["text", "json"]}
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="list: table (default), json or markdown; test: text (default) or json")
 
     register_audit_commands(commands)
+    register_snapshot_template(commands)
     return parser
 
 
@@ -135,10 +137,10 @@ def run_check(path: str, fmt: str, lang: str, engine: str, out: IO[str]) -> int:
     except OSError as err:
         print(f"preflight: cannot read {path}: {err.strerror or err}", file=sys.stderr)
         return EXIT_USAGE
-    report = check_text(raw, lang=lang, engine=engine)
+    report = check(raw, lang=lang, engine=engine)
     colour = fmt == "text" and out.isatty() and "NO_COLOR" not in os.environ
     out.write(RENDERERS[fmt](report, colour=colour))
-    return EXIT_CODES[report.verdict]
+    return EXIT_STATUS[report.verdict]
 
 
 def _read(path: str) -> bytes:

@@ -49,6 +49,7 @@ from .conditions import (
 )
 from .facts import FACT_FIELDS, SINGLETON_SCOPES, Fact, FactSet
 from .rulebook import Rule, RuleBook
+from .vocabulary import PHASES
 
 #: One lock for every engine call in the process: the C core is not thread-safe.
 ENGINE_LOCK = threading.Lock()
@@ -62,7 +63,7 @@ _TYPES = {"str": str, "int": int, "bool": bool}
 _NEGATED_OP = {"eq": "ne", "ne": "eq", "lt": "ge", "le": "gt", "gt": "le", "ge": "lt"}
 _DURABLE_OP = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
 _SESSIONS = itertools.count(1)
-_RULESETS: dict[tuple[str, str], int] = {}
+_RULESETS: dict[tuple[str, tuple[str, ...]], int] = {}
 
 
 class DurableEngine:
@@ -75,10 +76,10 @@ class DurableEngine:
         self._handles: dict[str, int] = {}
         self._fields: dict[str, dict[str, set[str]]] = {}
         self._lists: dict[str, set[str]] = {}
-        for mode in ("audit", "migration"):
-            rules = rulebook.for_mode(mode)
-            self._fields[mode], self._lists[mode] = _fields_read(rules)
-            self._handles[mode] = _ruleset(rulebook.digest, mode, rules)
+        for phase in PHASES:  # phases that run the same rules share one ruleset
+            rules = rulebook.for_phase(phase)
+            self._fields[phase], self._lists[phase] = _fields_read(rules)
+            self._handles[phase] = _ruleset(rulebook.digest, rules)
 
     def evaluate(self, factset: FactSet) -> list[Activation]:
         """The activations of the engine for ``factset``, deduplicated per rule and fact."""
@@ -87,14 +88,14 @@ class DurableEngine:
             if not _identities_distinct(payload):
                 continue
             with ENGINE_LOCK:
-                found = _run_session(self._handles[factset.mode], payload)
+                found = _run_session(self._handles[factset.phase], payload)
             if found is not None:
                 unique = {(rule, keys[fid]) for rule, fid in found}
                 return [Activation(rule, key) for rule, key in sorted(unique)]
         raise EngineError("durable-rules reported duplicate fact identities three times")
 
     def _payload(self, factset: FactSet, salt: int) -> tuple[list[dict[str, Any]], dict[str, str]]:
-        wanted = self._fields[factset.mode]
+        wanted = self._fields[factset.phase]
         sid = str(next(_SESSIONS))
         facts: list[dict[str, Any]] = []
         keys: dict[str, str] = {}
@@ -106,7 +107,7 @@ class DurableEngine:
                 if name in fact.fields:
                     body[name] = _checked(fact, name)
             facts.append(body)
-        for list_key in sorted(self._lists[factset.mode]):
+        for list_key in sorted(self._lists[factset.phase]):
             for i, value in enumerate(factset.lists.get(list_key, ())):
                 if len(value) > MAX_STRING:
                     raise EngineError(f"a value of {list_key} is longer than {MAX_STRING} characters")
@@ -179,16 +180,16 @@ def _run_session(handle: int, facts: list[dict[str, Any]]) -> list[tuple[str, st
         _engine.delete_state(handle, sid)
 
 
-def _ruleset(digest: str, mode: str, rules: tuple[Rule, ...]) -> int:
-    """The compiled ruleset for ``mode``, built once per process and rule book."""
+def _ruleset(digest: str, rules: tuple[Rule, ...]) -> int:
+    """The compiled ruleset for these rules, built once per process and rule book."""
     with ENGINE_LOCK:
-        key = (digest, mode)
+        key = (digest, tuple(rule.id for rule in rules))
         if key not in _RULESETS:
             definition = {rule.id: compile_rule(rule) for rule in rules}
             # Always matches the sentinel, so every assertion creates a session (see _run_session).
             definition[_KEEPALIVE] = {"all": [{"sentinel": {"t": _SENTINEL}}]}
             _RULESETS[key] = _engine.create_ruleset(
-                f"preflight_{mode}_{digest}", json.dumps(definition, ensure_ascii=False)
+                f"preflight_{digest}_{len(_RULESETS)}", json.dumps(definition, ensure_ascii=False)
             )
         return _RULESETS[key]
 

@@ -55,7 +55,7 @@ class PythonEngine:
         for fact in factset.facts:
             by_scope.setdefault(fact.scope, []).append(fact)
         out = []
-        for rule in self.rulebook.for_mode(factset.mode):
+        for rule in self.rulebook.for_phase(factset.phase):
             scopes, refs = self._needs[rule.id]
             if any(scope not in singletons for scope in scopes):
                 continue

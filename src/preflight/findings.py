@@ -1,18 +1,24 @@
-"""Step 6: turn the evaluator's activations into findings with message, remedy and evidence."""
+"""Step 6: turn the evaluator's activations into findings: texts, evidence and pointers.
+
+A finding says, in the reader's language, what a rule found about one subject (its kind, key and
+administration as data), with the rule's remedy, its source (FAQ question and address), the
+snapshot values that made it fire (``evidence``) and where they are (``pointers``, JSON
+pointers into the snapshot). Its severity and its step of the plan are the rule's in the phase.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from .activation import Activation
-from .facts import Fact, FactSet
-from .rulebook import RuleBook, TextVariant
-
-_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([a-z_]+(?:\.[a-z_]+)?)\}")
-_WORDS = {"nl": {True: "ja", False: "nee"}, "en": {True: "yes", False: "no"}}
+from .conditions import Compare, Contains, FieldPresence, FieldRef, InList, ScopePresence, walk
+from .facts import FACT_FIELDS, FIELD_KINDS, LIST_POINTERS, SCOPE_POINTERS, Fact, FactSet, Subject
+from .rulebook import Rule, RuleBook, TextVariant
+from .vocabulary import Severity
+from .wording import format_value, render
 
 
 @dataclass(frozen=True)
@@ -20,22 +26,34 @@ class Finding:
     """One rule that fired for one subject, in one language."""
 
     rule: str
-    severity: str
-    subject: str
+    severity: Severity
+    about: Subject
     message: str
     remedy: str
     faq: str
+    faq_url: str
+    step: str
     evidence: dict[str, Any]
+    pointers: tuple[str, ...] = ()
+
+    @property
+    def subject(self) -> str:
+        """The report's subject text, e.g. 'administration:1001' (v1)."""
+        return str(self.about)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
             "severity": self.severity,
             "subject": self.subject,
+            "about": self.about.to_dict(),
+            "step": self.step,
             "message": self.message,
             "remedy": self.remedy,
             "faq": self.faq,
+            "faq_url": self.faq_url,
             "evidence": dict(self.evidence),
+            "pointers": list(self.pointers),
         }
 
 
@@ -45,6 +63,8 @@ def build_findings(
     """One finding per activation, its texts filled in from the matched fact."""
     facts = {fact.key: fact for fact in factset.facts}
     singletons = {f.scope: f for f in factset.facts if f.key == f.scope}
+    phase = factset.phase
+    sources = _pointer_sources(rulebook)
     out = []
     for activation in activations:
         rule = rulebook.by_id(activation.rule_id)
@@ -53,15 +73,21 @@ def build_findings(
         def lookup(name: str, fact: Fact = fact) -> Any:
             return _lookup(name, fact, singletons)
 
+        def show(name: str, value: Any, scope: str = rule.scope) -> str:
+            return format_value(value, _kind(name, scope), lang, rulebook.display)
+
         out.append(
             Finding(
                 rule=rule.id,
-                severity=rule.severity,
-                subject=fact.subject,
-                message=_fill(_choose(rule.message, lookup), lang, lookup),
-                remedy=_fill(_choose(rule.remedy, lookup), lang, lookup),
+                severity=rule.severity_in(phase),
+                about=fact.subject,
+                message=render(_choose(rule.message, lookup, phase).template(lang), lang, lookup, show),
+                remedy=render(_choose(rule.remedy, lookup, phase).template(lang), lang, lookup, show),
                 faq=rule.faq,
+                faq_url=rule.faq_url,
+                step=rule.step_in(phase),
                 evidence={n: v for n in rule.evidence if (v := lookup(n)) is not None},
+                pointers=_pointers(sources[rule.id], fact, singletons),
             )
         )
     return out
@@ -73,22 +99,71 @@ def _lookup(name: str, fact: Fact, singletons: dict[str, Fact]) -> Any:
     return None if source is None else source.fields.get(field_name)
 
 
-def _choose(variants: tuple[TextVariant, ...], lookup: Any) -> TextVariant:
+def _kind(name: str, own_scope: str) -> str:
+    scope, _, field_name = name.rpartition(".")
+    kind = FIELD_KINDS.get(field_name)
+    if kind:
+        return kind
+    field_type = FACT_FIELDS[scope or own_scope][field_name]
+    return {"int": "number", "bool": "yes_no"}.get(field_type, "text")
+
+
+def _choose(variants: tuple[TextVariant, ...], lookup: Callable[[str], Any], phase: str) -> TextVariant:
     for variant in variants:
+        if variant.if_phase and phase not in variant.if_phase:
+            continue
         if all(lookup(name) is not None for name in variant.if_present):
             return variant
     return variants[-1]
 
 
-def _fill(variant: TextVariant, lang: str, lookup: Any) -> str:
-    def replace(match: re.Match[str]) -> str:
-        if match.group(0) in ("{{", "}}"):
-            return match.group(0)[0]
-        value = lookup(match.group(1))
-        if value is None:
-            return "?"
-        if isinstance(value, bool):
-            return _WORDS[lang][value]
-        return str(value)
+# A pointer source: ("field", FieldRef) | ("list", "scope.list") | ("scope", scope)
+_Source = tuple[str, Any]
 
-    return _PLACEHOLDER.sub(replace, variant.in_language(lang))
+
+@cache
+def _pointer_sources(rulebook: RuleBook) -> dict[str, tuple[_Source, ...]]:
+    """Per rule, what its findings rest on: the fields, lists and scopes its condition tests,
+    then its evidence — in that order, once each."""
+    return {rule.id: _sources_of(rule) for rule in rulebook.rules}
+
+
+def _sources_of(rule: Rule) -> tuple[_Source, ...]:
+    out: list[_Source] = []
+
+    def add(source: _Source) -> None:
+        if source not in out:
+            out.append(source)
+
+    for item in walk(rule.when):
+        if isinstance(item, (Compare, InList)):
+            add(("field", item.left))
+            if isinstance(item, Compare) and isinstance(item.right, FieldRef):
+                add(("field", item.right))
+        elif isinstance(item, FieldPresence):
+            add(("field", item.field))
+        elif isinstance(item, ScopePresence):
+            add(("scope", item.scope))
+        elif isinstance(item, Contains):
+            add(("list", item.list_key))
+            if isinstance(item.value, FieldRef):
+                add(("field", item.value))
+    for name in rule.evidence:
+        scope, _, field_name = name.rpartition(".")
+        owner = scope if scope and scope != rule.scope else rule.scope
+        add(("field", FieldRef(owner, field_name, own=owner == rule.scope)))
+    return tuple(out)
+
+
+def _pointers(sources: tuple[_Source, ...], fact: Fact, singletons: dict[str, Fact]) -> tuple[str, ...]:
+    out: list[str] = []
+    for kind, value in sources:
+        if kind == "field":
+            owner = fact if value.own else singletons.get(value.scope)
+            found = owner.pointers(value.name) if owner is not None else (SCOPE_POINTERS[value.scope],)
+        elif kind == "list":
+            found = (LIST_POINTERS[value],)
+        else:
+            found = (SCOPE_POINTERS[value],)
+        out.extend(p for p in found if p not in out)
+    return tuple(out)

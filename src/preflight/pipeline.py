@@ -1,7 +1,7 @@
 """The whole flow for one snapshot: load → validate → derive facts → evaluate → findings → report.
 
-Entry points (CLI, web, audit workers) call :func:`check_text` or :func:`check_data`; each step
-lives in its own module and knows nothing of the others.
+:func:`check` is the one entry point: the CLI, the web service and the audit workers all call it,
+with raw text or parsed data. Each step lives in its own module and knows nothing of the others.
 """
 
 from __future__ import annotations
@@ -12,15 +12,19 @@ from importlib.util import find_spec
 from typing import Any, Protocol
 
 from .activation import Activation
-from .facts import FactSet, derive_facts
+from .facts import FactSet, derive_facts, phase_of
 from .findings import build_findings
-from .report import Report, invalid_report, report_from_findings
+from .report import Report, build_report, invalid_report
 from .rulebook import RuleBook, default_rulebook
-from .snapshot_loader import UnreadableSnapshot, load_snapshot
+from .snapshot_loader import MAX_SNAPSHOT_BYTES, UnreadableSnapshot, load_snapshot
+from .snapshot_notices import unknown_fields
 from .snapshot_validator import validate_snapshot
+from .vocabulary import LANGUAGES
 
 ENGINES = ("durable", "python")
-LANGUAGES = ("nl", "en")
+
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "LANGUAGES", "Engine", "EngineUnavailable", "available_engines", "check",
+           "engine_unavailable", "get_engine"]
 
 
 class EngineUnavailable(ValueError):
@@ -74,23 +78,34 @@ def get_engine(name: str = DEFAULT_ENGINE, rulebook: RuleBook | None = None) -> 
     raise ValueError(f"unknown engine {name!r}; use one of {', '.join(ENGINES)}")
 
 
-def check_text(raw: bytes | str, *, lang: str = "nl", engine: str = DEFAULT_ENGINE) -> Report:
-    """Report on a snapshot given as JSON or YAML text; unreadable input gives ``invalid``."""
-    try:
-        loaded = load_snapshot(raw)
-    except UnreadableSnapshot as err:
-        return invalid_report(err.problems, None, lang)
-    return check_data(loaded.data, lang=lang, engine=engine)
+def check(
+    snapshot: bytes | str | Any,
+    *,
+    lang: str = "nl",
+    engine: str = DEFAULT_ENGINE,
+    readiness_only: bool = False,
+    max_bytes: int = MAX_SNAPSHOT_BYTES,
+) -> Report:
+    """The report on one snapshot, given as JSON or YAML text (``bytes``/``str``) or parsed data.
 
-
-def check_data(data: Any, *, lang: str = "nl", engine: str = DEFAULT_ENGINE) -> Report:
-    """Report on an already parsed snapshot."""
-    problems = validate_snapshot(data)
-    taken_at = data.get("taken_at") if isinstance(data, dict) else None
+    Unreadable or invalid input gives a report with verdict ``invalid`` (never an exception).
+    ``readiness_only``: ignore the snapshot's migration request and check every administration
+    of the source as an audit does (phase ``audit``); otherwise the snapshot says what it is.
+    """
+    if isinstance(snapshot, (bytes, str)):
+        try:
+            snapshot = load_snapshot(snapshot, max_bytes=max_bytes, lang=lang).data
+        except UnreadableSnapshot as err:
+            return invalid_report(err.problems, None, lang, unreadable=err.kind)
+    problems = validate_snapshot(snapshot, lang=lang)
+    # A field the contract does not know is never an error, and never passed over in silence:
+    # a misspelt optional field (newcode for new_code) would change the verdict unnoticed.
+    notices = tuple(unknown_fields(snapshot, lang))
     if problems:
-        return invalid_report(problems, taken_at, lang)
+        taken_at = snapshot.get("taken_at") if isinstance(snapshot, dict) else None
+        return invalid_report(problems, taken_at, lang, notices=notices)
     evaluator = get_engine(engine)
-    factset = derive_facts(data)
+    factset = derive_facts(snapshot, phase_of(snapshot, readiness_only))
     activations = evaluator.evaluate(factset)
     findings = build_findings(activations, factset, evaluator.rulebook, lang)
-    return report_from_findings(findings, data["taken_at"], lang)
+    return build_report(snapshot, factset.phase, findings, evaluator.rulebook, lang, notices)

@@ -1,28 +1,54 @@
-"""Step 7: the report — verdict, summary, findings in a deterministic order, or the input errors."""
+"""Step 7: the report — verdict, phase, context, plan, batches and findings, or the input errors.
+
+Report version 2 (report.md): the same snapshot always gives the same bytes. Findings are sorted
+blocking, advisory, info, then by subject, then by rule; the plan refers to them by index.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from .context import Context, build_context
 from .findings import Finding
+from .plan import Batches, PlanStep, build_batches, build_plan
 from .problems import InputProblem
+from .rulebook import RuleBook
+from .vocabulary import SEVERITY_RANK, Phase, Verdict
+from .wording import DisplayNames
 
-REPORT_VERSION = 1
-SEVERITY_ORDER = {"blocking": 0, "advisory": 1, "info": 2}
+REPORT_VERSION = 2
+
+
+class Notice(Protocol):
+    """Something the reader should know about the input that does not make it invalid."""
+
+    path: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
 class Report:
-    """What preflight says about one snapshot (report.md)."""
+    """What preflight says about one snapshot (report.md, v2)."""
 
-    verdict: str  # "ready" | "blocked" | "invalid"
+    verdict: Verdict
     findings: tuple[Finding, ...] = ()
     errors: tuple[InputProblem, ...] = ()
     taken_at: str | None = None
     lang: str = "nl"
-    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+    phase: Phase | None = None
+    context: Context | None = None
+    plan: tuple[PlanStep, ...] = ()
+    batches: Batches | None = None
+    notices: tuple[Notice, ...] = ()
+    #: Why the input could not be read at all ('too_large', 'encoding', 'syntax'), or None.
+    #: Not part of the report's JSON: the web service answers 413 or 400 by it.
+    unreadable: str | None = None
+    #: The display names of the rule book that made the report (for the renderers; not in JSON).
+    names: DisplayNames | None = field(default=None, compare=False, repr=False)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -32,15 +58,20 @@ class Report:
         return counts
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "report_version": REPORT_VERSION,
-            "verdict": self.verdict,
-            "summary": self.summary,
-            "findings": [f.to_dict() for f in self.findings],
-            "errors": [e.to_dict() for e in self.errors],
-            "taken_at": self.taken_at,
-            "lang": self.lang,
-        }
+        out: dict[str, Any] = {"report_version": REPORT_VERSION, "verdict": self.verdict}
+        if self.verdict != "invalid":
+            out["phase"] = self.phase
+        out["summary"] = self.summary
+        if self.verdict != "invalid" and self.context is not None and self.batches is not None:
+            out["context"] = self.context.to_dict()
+            out["plan"] = [step.to_dict() for step in self.plan]
+            out["batches"] = self.batches.to_dict()
+        out["findings"] = [f.to_dict() for f in self.findings]
+        out["errors"] = [e.to_dict() for e in self.errors]
+        out["notices"] = [n.to_dict() for n in self.notices]
+        out["taken_at"] = self.taken_at
+        out["lang"] = self.lang
+        return out
 
     def to_json(self, indent: int | None = 2) -> str:
         """The report as JSON text; the same report always gives the same bytes."""
@@ -50,7 +81,7 @@ class Report:
 def finding_sort_key(finding: Finding) -> tuple[Any, ...]:
     """blocking, advisory, info; then subject; then rule; then the text (same rule, same subject)."""
     return (
-        SEVERITY_ORDER[finding.severity],
+        SEVERITY_RANK[finding.severity],
         finding.subject,
         finding.rule,
         finding.message,
@@ -58,15 +89,45 @@ def finding_sort_key(finding: Finding) -> tuple[Any, ...]:
     )
 
 
-def report_from_findings(findings: list[Finding], taken_at: str, lang: str) -> Report:
-    """A ``blocked`` or ``ready`` report of the findings, sorted."""
+def verdict_of(phase: Phase, findings: tuple[Finding, ...]) -> Verdict:
+    """completed after completion (only after-rules ran); else blocked by any blocking finding."""
+    if phase == "completed":
+        return "completed"
+    return "blocked" if any(f.severity == "blocking" for f in findings) else "ready"
+
+
+def build_report(
+    snapshot: dict[str, Any],
+    phase: Phase,
+    findings: list[Finding],
+    rulebook: RuleBook,
+    lang: str,
+    notices: tuple[Notice, ...] = (),
+) -> Report:
+    """The report of a valid snapshot: sorted findings, verdict, context, plan and batches."""
     ordered = tuple(sorted(findings, key=finding_sort_key))
-    blocked = any(f.severity == "blocking" for f in ordered)
-    return Report("blocked" if blocked else "ready", ordered, (), taken_at, lang)
+    context = build_context(snapshot, phase)
+    codes = tuple(a.code for a in context.administrations)
+    return Report(
+        verdict=verdict_of(phase, ordered),
+        findings=ordered,
+        taken_at=snapshot["taken_at"],
+        lang=lang,
+        phase=phase,
+        context=context,
+        plan=build_plan(ordered, rulebook, lang, codes),
+        batches=build_batches(ordered, rulebook, phase, codes),
+        notices=notices,
+        names=rulebook.display,
+    )
 
 
-def invalid_report(problems: list[InputProblem], taken_at: Any, lang: str) -> Report:
+def invalid_report(
+    problems: list[InputProblem], taken_at: Any, lang: str, unreadable: str | None = None,
+    notices: tuple[Notice, ...] = (),
+) -> Report:
     """An ``invalid`` report listing every problem (taken_at echoed only when it is text)."""
     return Report(
-        "invalid", (), tuple(problems), taken_at if isinstance(taken_at, str) else None, lang
+        "invalid", (), tuple(problems), taken_at if isinstance(taken_at, str) else None, lang,
+        notices=notices, unreadable=unreadable,
     )

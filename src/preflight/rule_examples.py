@@ -14,9 +14,8 @@ from typing import Any
 import yaml
 
 from .resources import rules_dir
+from .rulebook import EXAMPLES_BASE_FILE as BASE_FILE
 from .rulebook import Example, Rule, RuleBook
-
-BASE_FILE = "examples-base.yaml"
 
 
 def load_base(directory: Path | None = None) -> dict[str, Any]:
@@ -65,27 +64,37 @@ class ExampleResult:
     actual: tuple[str, ...]
     errors: tuple[str, ...] = ()
 
+    severities: tuple[str, ...] = ()
+
+    @property
+    def wrong_severity(self) -> bool:
+        """The example names a severity and some finding has another one."""
+        return self.example.severity is not None and any(s != self.example.severity for s in self.severities)
+
     @property
     def passed(self) -> bool:
-        return not self.errors and Counter(self.expected) == Counter(self.actual)
+        return not self.errors and Counter(self.expected) == Counter(self.actual) and not self.wrong_severity
 
     def describe(self) -> str:
         head = f"{self.rule.id} [{self.engine}] {self.example.name}"
         if self.errors:
             return f"{head}: the example snapshot is invalid: {'; '.join(self.errors)}"
+        if Counter(self.expected) == Counter(self.actual) and self.wrong_severity:
+            return f"{head}: expected severity {self.example.severity}, got {sorted(set(self.severities))}"
         return f"{head}: expected {sorted(self.expected)}, got {sorted(self.actual)}"
 
 
 def run_example(rule: Rule, example: Example, engine: str, base: dict[str, Any]) -> ExampleResult:
     """Evaluate one example on one engine and compare the subjects the rule reports."""
-    from .pipeline import check_data  # the examples exercise the whole flow
+    from .pipeline import check  # the examples exercise the whole flow
 
-    report = check_data(example_snapshot(example, base), engine=engine)
+    report = check(example_snapshot(example, base), engine=engine)
     if report.verdict == "invalid":
         errors = tuple(f"{e.where()}: {e.message}" for e in report.errors)
         return ExampleResult(rule, example, engine, example.fires, (), errors)
-    actual = tuple(f.subject for f in report.findings if f.rule == rule.id)
-    return ExampleResult(rule, example, engine, example.fires, actual)
+    mine = [f for f in report.findings if f.rule == rule.id]
+    return ExampleResult(rule, example, engine, example.fires, tuple(f.subject for f in mine), (),
+                         tuple(f.severity for f in mine))
 
 
 def run_all(rulebook: RuleBook, engines: tuple[str, ...] | None = None) -> list[ExampleResult]:

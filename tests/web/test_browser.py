@@ -78,7 +78,9 @@ def test_pasted_blocked_example_shows_verdict_and_findings(page: Any, live_serve
     finding = page.locator('li.finding[data-rule="documents-awaiting-authorisation"]')
     assert finding.count() == 1
     assert "12" in finding.locator(".message").inner_text()
-    assert finding.locator(".remedy").is_visible()
+    plan = page.locator("ol.plan > li")
+    assert plan.first.is_visible() and "De nieuwe Basecone-omgeving" in plan.first.inner_text()
+    assert page.locator("ol.plan").get_by_text("Keur alle te autoriseren documenten goed of af").is_visible()
     assert page.locator(".subject-title", has_text="Bakkerij Van Dam").count() == 1
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "report-page.png"), full_page=True)

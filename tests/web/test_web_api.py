@@ -79,7 +79,7 @@ def test_unparseable_body_gives_line_and_column(client: Any, conforms: Any) -> N
 
 @pytest.mark.parametrize(
     ("body", "expected"),
-    [(b"", "empty"), (b"\xff\xfe{}", "UTF-8"), (b"[1, 2", "JSON")],
+    [(b"", "leeg"), (b"\xff\xfe{}", "UTF-8"), (b"[1, 2", "JSON")],
 )
 def test_empty_or_undecodable_body_is_400(client: Any, conforms: Any, body: bytes, expected: str) -> None:
     """Empty, non-UTF-8 and truncated bodies are 400 with the reason."""
@@ -234,7 +234,7 @@ def test_unexpected_exception_is_a_json_500_with_request_id(monkeypatch: Any, ca
     def explode(data: Any, **kwargs: Any) -> None:
         raise RuntimeError(data["source_office"]["name"])
 
-    monkeypatch.setattr(checking, "check_data", explode)
+    monkeypatch.setattr(checking, "check", explode)
     client = create_app({"TESTING": False, "PREFLIGHT_WARMUP": False}).test_client()
     with caplog.at_level(logging.INFO, logger="preflight.web"):
         response = client.post(PATH, data=_example("ready.json"), content_type="application/json", headers={"X-Request-ID": "ticket-42"})

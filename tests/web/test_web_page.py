@@ -77,7 +77,7 @@ def test_pasted_blocked_snapshot_shows_banner_counts_and_grouped_findings(client
     assert f'<span class="n">{blocking}</span> blokkerend' in html
     assert 'data-rule="documents-awaiting-authorisation"' in html
     assert "Bakkerij Van Dam B.V." in html  # the administration's name beside its code
-    assert "Oplossing" in html and "FAQ" in html
+    assert "Wat er moet gebeuren" in html and "FAQ" in html  # the plan, and each finding's source
     assert "Worden alle documenten en gebruikers in de huidige administratie overgezet?" in html
     assert response.headers["Cache-Control"] == "no-store"
 
@@ -96,7 +96,7 @@ def test_invalid_snapshot_lists_each_error_by_path(client: Any) -> None:
     html = response.get_data(as_text=True)
     assert 'data-verdict="invalid"' in html
     assert '<code class="pointer">/administrations/2/pending_authorisation</code>' in html
-    assert "-1 is less than the minimum of 0" in html
+    assert "-1 is kleiner dan het minimum 0" in html
 
 
 def test_unparseable_text_shows_line_column_and_the_line_itself(client: Any) -> None:
@@ -129,7 +129,7 @@ def test_non_utf8_file_is_reported_not_crashed(client: Any) -> None:
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert 'data-verdict="invalid"' in html
-    assert "not UTF-8" in html
+    assert "geen UTF-8" in html
 
 
 def test_everything_shown_is_escaped(client: Any) -> None:
@@ -164,7 +164,7 @@ def test_report_text_and_json_are_on_the_page(client: Any) -> None:
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert '<pre id="report-text">GEBLOKKEERD' in html
-    assert '<pre id="report-json" hidden>{\n  &#34;report_version&#34;: 1' in html
+    assert '<pre id="report-json" hidden>{\n  &#34;report_version&#34;: 2' in html
 
 
 def test_download_json_without_javascript(client: Any) -> None:

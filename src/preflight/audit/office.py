@@ -1,6 +1,6 @@
 """Step 2: audit one snapshot — in a worker process — and reduce it to what the run needs.
 
-The core pipeline does the checking (:func:`preflight.pipeline.check_data`, audit mode: every
+The core pipeline does the checking (:func:`preflight.pipeline.check`, readiness only: every
 administration, only the audit rules). What leaves the worker is an :class:`OfficeOutcome`: the
 counts the summary adds up and this office's fragment of the output, rendered here so that the
 expensive formatting runs in parallel too.
@@ -29,14 +29,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..pipeline import check_data
+from ..pipeline import check
 from ..problems import InputProblem
 from ..report import Report, invalid_report
 from ..snapshot_loader import UnreadableSnapshot, load_snapshot
+from ..vocabulary import SEVERITIES
 from .sources import SourceItem
 
 VERDICTS = ("ready", "blocked", "invalid", "failed")
-SEVERITIES = ("blocking", "advisory", "info")
 
 #: Renders one office's detail as its piece of the output (see :mod:`.outputs`).
 Fragment = Callable[[dict[str, Any], str], str]
@@ -65,14 +65,12 @@ def audit_item(item: SourceItem, *, lang: str, engine: str) -> dict[str, Any]:
         problem = item.problem or InputProblem("", "nothing was read")
         return _detail(item, None, None, invalid_report([problem], None, lang), 0)
     try:
-        data = load_snapshot(item.raw).data
+        data = load_snapshot(item.raw, lang=lang).data
     except UnreadableSnapshot as err:
         return _detail(item, None, None, invalid_report(_in_file(err.problems, item), None, lang), 0)
     ignored = isinstance(data, dict) and "migration" in data
-    if ignored:  # the audit looks at every administration, not at one request
-        data = {key: value for key, value in data.items() if key != "migration"}
-    try:
-        report = check_data(data, lang=lang, engine=engine)
+    try:  # the audit looks at every administration, not at one request
+        report = check(data, lang=lang, engine=engine, readiness_only=True)
     except Exception as err:  # noqa: BLE001 - a fault of the evaluator is this office's result
         return failed_detail(item, f"the check failed: {type(err).__name__}: {err}", data)
     office = data.get("source_office") if isinstance(data, dict) else None
@@ -100,7 +98,7 @@ def failed_detail(item: SourceItem, message: str, data: Any = None) -> dict[str,
 def outcome_of(seq: int, item: SourceItem, detail: dict[str, Any], fragment: Fragment, lang: str) -> OfficeOutcome:
     """Reduce a detail to the counts and the rendered fragment."""
     by_rule: dict[str, int] = {}
-    by_severity = dict.fromkeys(SEVERITIES, 0)
+    by_severity: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
     report = detail["report"]
     for finding in report["findings"] if report else ():
         by_rule[finding["rule"]] = by_rule.get(finding["rule"], 0) + 1
@@ -114,11 +112,9 @@ def outcome_of(seq: int, item: SourceItem, detail: dict[str, Any], fragment: Fra
 
 
 def administration_of(finding: dict[str, Any]) -> str | None:
-    """The administration a finding belongs to, or None for an office-level finding."""
-    subject = finding["subject"]
-    if subject.startswith("administration:"):
-        return str(subject.removeprefix("administration:"))
-    code = finding.get("evidence", {}).get("administration_code")
+    """The administration a finding (as in the report's JSON) belongs to, or None for an
+    office-, person- or migration-level finding."""
+    code = finding["about"]["administration"]
     return code if isinstance(code, str) else None
 
 

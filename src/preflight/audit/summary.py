@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..rulebook import RuleBook
-from .office import SEVERITIES, VERDICTS, OfficeOutcome
+from ..vocabulary import SEVERITIES, SEVERITY_RANK
+from .office import VERDICTS, OfficeOutcome
 
 AUDIT_VERSION = 1
 
@@ -32,12 +33,12 @@ class AuditSummary:
     administrations: int = 0
     blocked_administrations: int = 0
     verdicts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VERDICTS, 0))
-    by_severity: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SEVERITIES, 0))
+    by_severity: dict[str, int] = field(default_factory=lambda: dict[str, int].fromkeys(SEVERITIES, 0))
 
     @classmethod
     def for_rulebook(cls, rulebook: RuleBook, lang: str) -> AuditSummary:
         """Empty totals listing every rule that runs in audit mode (so each has a count, 0 too)."""
-        rules = {r.id: RuleTotal(r.id, r.severity, r.faq) for r in rulebook.for_mode("audit")}
+        rules = {r.id: RuleTotal(r.id, r.severity, r.faq) for r in rulebook.for_phase("audit")}
         return cls(rules=rules, lang=lang)
 
     def add(self, outcome: OfficeOutcome) -> None:
@@ -65,9 +66,8 @@ class AuditSummary:
 
     def top_rules(self) -> list[RuleTotal]:
         """Rules that fired, most findings first (ties: blocking first, then by id)."""
-        order = {s: i for i, s in enumerate(SEVERITIES)}
         fired = [r for r in self.rules.values() if r.findings]
-        return sorted(fired, key=lambda r: (-r.findings, order.get(r.severity, 9), r.id))
+        return sorted(fired, key=lambda r: (-r.findings, SEVERITY_RANK.get(r.severity, 9), r.id))
 
     def to_dict(self) -> dict[str, Any]:
         """The summary part of the JSON output; ``by_rule`` in rule id order, zeros included."""

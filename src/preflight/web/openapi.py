@@ -71,14 +71,20 @@ def openapi_document() -> dict[str, Any]:
         "description": "One loaded rule, as `preflight rules --format json` prints it.",
         "type": "object",
         "additionalProperties": False,
-        "required": ["id", "severity", "mode", "scope", "theme", "faq", "when", "evidence", "message", "remedy"],
+        "required": ["id", "severity", "mode", "scope", "theme", "title", "step", "faq", "faq_url", "when",
+                     "evidence", "message", "remedy"],
         "properties": {
             "id": rule_properties["id"],
             "severity": rule_properties["severity"],
             "mode": {"description": "A: also runs in audit mode; M: only with a migration.", "enum": ["A", "M"]},
             "scope": rule_properties["scope"],
             "theme": {"type": "string", "description": "The FAQ theme of the rule's file."},
+            "title": rule_properties["title"],
+            "step": rule_properties["step"],
+            "after_completion": rule_properties["after_completion"],
+            "batch": rule_properties["batch"],
             "faq": rule_properties["faq"],
+            "faq_url": rule_properties["faq_url"],
             "when": rule_properties["when"],
             "evidence": rule_properties["evidence"],
             "message": rule_properties["message"],
@@ -158,11 +164,13 @@ def openapi_document() -> dict[str, Any]:
                         "400": {
                             "description": (
                                 "The body does not parse: a report with verdict `invalid` whose error "
-                                "gives line and column; or a bad `lang`/`engine` (error envelope)."
+                                "gives line and column; or a bad `lang`/`engine`, a malformed chunked body "
+                                "or one shorter than its Content-Length (error envelope)."
                             ),
                             "headers": {"X-Request-ID": {"$ref": "#/components/headers/RequestId"}},
                             "content": {"application/json": {"schema": {"oneOf": [_ref("Report"), _ref("Error")]}}},
                         },
+                        "408": _json(_ref("Error"), "The body did not arrive within PREFLIGHT_BODY_TIMEOUT seconds."),
                         "413": _json(_ref("Error"), "The body is larger than the configured limit."),
                         "415": _json(_ref("Error"), "The Content-Type is not JSON or YAML."),
                         "422": _report_response(

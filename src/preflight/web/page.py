@@ -13,13 +13,14 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from ..pipeline import LANGUAGES
-from ..renderers import LABELS, RENDERERS, group_by_subject
+from ..renderers import RENDERERS, report_view
 from ..resources import schemas_dir
+from ..ui_text import REPORT
 from .checking import CheckOutcome, run_check
 
 page = Blueprint("page", __name__)
 
-#: The texts of the page itself (the report's labels come from the renderers' LABELS).
+#: The texts of the page itself (the report's labels come from preflight.ui_text.REPORT).
 TEXT: dict[str, dict[str, str]] = {
     "nl": {
         "title": "Preflight externe migratie",
@@ -160,7 +161,7 @@ def page_context(lang: str | None = None) -> dict[str, Any]:
     return {
         "lang": lang,
         "t": TEXT[lang],
-        "labels": LABELS[lang],
+        "labels": REPORT[lang],
         "examples": [(name, EXAMPLE_LABELS[lang].get(name, name)) for name in example_names()],
     }
 
@@ -190,7 +191,7 @@ def check() -> Response:
     text, raw = _submitted()
     lang = page_language()
     engine = current_app.config["PREFLIGHT_ENGINE"]
-    outcome = run_check(raw, lang=lang, engine=engine, max_bytes=_max_bytes(), names=True)
+    outcome = run_check(raw, lang=lang, engine=engine, max_bytes=_max_bytes())
     return _render(text, outcome, lang)
 
 
@@ -241,10 +242,7 @@ def _render(text: str, outcome: CheckOutcome | None, lang: str | None = None) ->
     status = 413 if outcome and outcome.status == 413 else 200
     view: dict[str, Any] = {"text": text, "report": report, "status": status}
     if outcome and report:
-        view["groups"] = [
-            (_subject_view(subject, outcome.names, context["t"]), findings)
-            for subject, findings in group_by_subject(report.findings)
-        ]
+        view["view"] = report_view(report)
         view["report_text"] = RENDERERS["text"](report)
         view["report_json"] = report.to_json()
         view["error_views"] = [_error_view(e, text) for e in report.errors]
@@ -256,11 +254,6 @@ def _render(text: str, outcome: CheckOutcome | None, lang: str | None = None) ->
     if outcome:
         response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _subject_view(subject: str, names: dict[str, str], t: dict[str, str]) -> dict[str, str]:
-    kind, _, key = subject.partition(":")
-    return {"subject": subject, "kind": t.get(kind, kind), "key": key, "name": names.get(subject, ""), "raw_kind": kind}
 
 
 def _error_view(error: Any, text: str) -> dict[str, Any]:

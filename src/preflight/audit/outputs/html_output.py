@@ -20,7 +20,6 @@ from html import escape
 from typing import Any
 
 from ... import __version__
-from ..office import administration_of
 from ..summary import AuditSummary, RuleTotal
 from .base import Writer
 
@@ -271,12 +270,12 @@ def _subjects(items: list[dict[str, Any]], labels: dict[str, str]) -> str:
     administration, or (for an office-level finding) its message."""
     names = []
     for finding in items:
-        subject = finding["subject"]
-        if subject.startswith("administration:"):
-            name = subject.removeprefix("administration:")
-        elif subject.startswith("user:"):
-            admin = administration_of(finding)
-            name = subject.removeprefix("user:") + (f" ({admin})" if admin else "")
+        about = finding["about"]
+        if about["kind"] == "administration":
+            name = about["key"]
+        elif about["kind"] == "user":
+            admin = about["administration"]
+            name = about["key"] + (f" ({admin})" if admin else "")
         else:
             name = finding["message"]
         names.append(escape(name))

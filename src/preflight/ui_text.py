@@ -1,0 +1,123 @@
+"""The words of preflight's own interface, per language, in one place.
+
+Rule texts live in rules/*.yaml and code names in rules/display-names.yaml; everything the
+renderers, the page and the audit say around them is here, Dutch and English side by side.
+``tests/test_ui_text.py`` checks both languages have the same keys and the same placeholders.
+"""
+
+from __future__ import annotations
+
+REPORT: dict[str, dict[str, str]] = {
+    "nl": {
+        "verdict.ready": "KLAAR — de migratie kan starten",
+        "verdict.blocked": "GEBLOKKEERD — de migratie kan nog niet starten",
+        "verdict.completed": "VOLTOOID — de migratie is uitgevoerd",
+        "verdict.invalid": "ONGELDIG — de snapshot voldoet niet aan het contract en is niet beoordeeld",
+        "verdict.ready.audit": "KLAAR — dit kantoor kan migreren",
+        "verdict.blocked.audit": "GEBLOKKEERD — dit kantoor kan nog niet migreren",
+        "severity.blocking": "blokkerend",
+        "severity.advisory": "advies",
+        "severity.info": "info",
+        "from": "Van",
+        "to": "Naar",
+        "office": "Kantoor",
+        "requester": "Aanvrager",
+        "receiver": "Ontvanger",
+        "status": "Status",
+        "status_sent": "{status} op {date}",
+        "administrations": "Administraties",
+        "documents": "Documenten die meegaan",
+        "taken_at": "Snapshot van",
+        "no_target": "nog geen nieuwe omgeving",
+        "subscription": "abonnement {subscription}",
+        "linked_to": "gekoppeld aan {package}",
+        "not_linked": "geen koppeling met een boekhoudpakket",
+        "unknown": "onbekend",
+        "new_code": "nieuwe code {code}",
+        "not_in_source": "niet in het huidige kantoor",
+        "plan": "Wat er moet gebeuren",
+        "plan.after": "Wat er nu nog moet gebeuren",
+        "plan.none": "Niets: er is niets dat eerst moet gebeuren.",
+        "who": "door {actor}",
+        "batches": "Welke administraties kunnen mee",
+        "batches.now": "Kan nu",
+        "batches.migration": "migratie {n}",
+        "batches.after_fixes": "Na oplossen",
+        "batches.cannot_move": "Kan niet mee",
+        "batches.nothing": "geen",
+        "batches.start_blocked": (
+            "Eerst moeten de punten hierboven voor het kantoor, de migratie of de personen zijn opgelost."
+        ),
+        "findings": "Bevindingen",
+        "good_to_know": "Goed om te weten",
+        "migration": "Migratie",
+        "user": "Gebruiker",
+        "faq": "FAQ",
+        "remedy": "Oplossing",
+        "errors": "Fouten in de snapshot",
+        "notices": "Let op",
+        "no_findings": "Geen bevindingen.",
+        "summary": "{blocking} blokkerend, {advisory} advies, {info} info",
+        "where": "plaats",
+        "message": "melding",
+    },
+    "en": {
+        "verdict.ready": "READY — the migration may start",
+        "verdict.blocked": "BLOCKED — the migration cannot start yet",
+        "verdict.completed": "COMPLETED — the migration has been carried out",
+        "verdict.invalid": "INVALID — the snapshot breaks the contract and was not evaluated",
+        "verdict.ready.audit": "READY — this office can migrate",
+        "verdict.blocked.audit": "BLOCKED — this office cannot migrate yet",
+        "severity.blocking": "blocking",
+        "severity.advisory": "advisory",
+        "severity.info": "info",
+        "from": "From",
+        "to": "To",
+        "office": "Office",
+        "requester": "Requester",
+        "receiver": "Receiver",
+        "status": "Status",
+        "status_sent": "{status} on {date}",
+        "administrations": "Administrations",
+        "documents": "Documents that move along",
+        "taken_at": "Snapshot of",
+        "no_target": "no new environment yet",
+        "subscription": "subscription {subscription}",
+        "linked_to": "linked to {package}",
+        "not_linked": "no link with an accounting package",
+        "unknown": "unknown",
+        "new_code": "new code {code}",
+        "not_in_source": "not in the current office",
+        "plan": "What must happen",
+        "plan.after": "What must still happen",
+        "plan.none": "Nothing: there is nothing to do first.",
+        "who": "by {actor}",
+        "batches": "Which administrations can move",
+        "batches.now": "Can move now",
+        "batches.migration": "migration {n}",
+        "batches.after_fixes": "After fixes",
+        "batches.cannot_move": "Cannot move",
+        "batches.nothing": "none",
+        "batches.start_blocked": "First the points above about the office, the migration or the people must be solved.",
+        "findings": "Findings",
+        "good_to_know": "Good to know",
+        "migration": "Migration",
+        "user": "User",
+        "faq": "FAQ",
+        "remedy": "Remedy",
+        "errors": "Errors in the snapshot",
+        "notices": "Note",
+        "no_findings": "No findings.",
+        "summary": "{blocking} blocking, {advisory} advisory, {info} info",
+        "where": "where",
+        "message": "message",
+    },
+}
+
+
+def verdict_label(verdict: str, phase: str | None, lang: str) -> str:
+    """The verdict line: in an audit it speaks of the office, not of a migration."""
+    key = f"verdict.{verdict}"
+    if phase == "audit" and f"{key}.audit" in REPORT[lang]:
+        key += ".audit"
+    return REPORT[lang][key]
