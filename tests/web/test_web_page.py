@@ -248,6 +248,15 @@ def test_everything_shown_is_escaped(client: Any) -> None:
     assert html.count("<script") == 1  # app.js only
 
 
+def test_a_lone_surrogate_escape_is_no_server_error(client: Any) -> None:
+    """A JSON escape of half a character ("\\ud800") in a name gives a page, not a 500."""
+    snapshot = json.loads(_text("ready.json"))
+    snapshot["administrations"][0]["name"] = "\ud800"
+    response = client.post("/", data={"snapshot": json.dumps(snapshot)})
+    assert response.status_code == 200
+    assert 'data-verdict="' in response.get_data(as_text=True)
+
+
 def test_language_switch_on_a_report_reposts_the_text(client: Any) -> None:
     """On a report the language switch re-checks the same text in the other language (?lang=en wins)."""
     response = client.post("/?lang=en", data={"snapshot": _text("blocked.yaml"), "lang": "nl"})

@@ -155,7 +155,8 @@ def _render(text: str, outcome: CheckOutcome | None) -> Response:
         "index.html", **context, text=text, shown=shown, report=shown.report if shown else None,
         too_large=too_large, action=url_for("page.check", lang=context["lang"]),
     )
-    response = Response(html, status=status, mimetype="text/html")
+    # "replace": a lone surrogate from a JSON escape ("\ud800") in a shown value must not become a 500.
+    response = Response(html.encode("utf-8", "replace"), status=status, mimetype="text/html")
     response.headers["Content-Language"] = context["lang"]
     if outcome:
         response.headers["Cache-Control"] = "no-store"
