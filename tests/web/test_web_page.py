@@ -80,6 +80,14 @@ def test_example_files_are_served_as_text_and_nothing_else(client: Any) -> None:
         assert client.get(f"/examples/{name}").status_code == 404
 
 
+def _checked(client: Any, text: str) -> str:
+    """The page after Controleer on ``text`` (HTTP 200)."""
+    response = client.post("/", data={"snapshot": text})
+    assert response.status_code == 200
+    html: str = response.get_data(as_text=True)
+    return html
+
+
 def _between(html: str, start: str, end: str) -> str:
     assert start in html, start
     return html.split(start, 1)[1].split(end, 1)[0]
@@ -117,9 +125,7 @@ def test_pasted_blocked_snapshot_reads_top_to_bottom(client: Any) -> None:
 
 def test_faq_questions_link_to_the_article(client: Any) -> None:
     """Every finding's FAQ question is a link to the article it comes from (faq_url)."""
-    response = client.post("/", data={"snapshot": _text("blocked.yaml")})
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
+    html = _checked(client, _text("blocked.yaml"))
     assert (
         '<a href="https://support.basecone.com/nl/articles/3185110-faq-externe-migraties" rel="noopener noreferrer"'
         ' title="Lees het antwoord in de FAQ">Worden alle documenten en gebruikers in de huidige administratie overgezet?</a>'
@@ -129,9 +135,7 @@ def test_faq_questions_link_to_the_article(client: Any) -> None:
 def test_evidence_is_shown_by_people_s_names(client: Any) -> None:
     """Evidence keys are words ("Documenten die op autorisatie wachten"), values in words (Trial),
     never snake_case keys."""
-    response = client.post("/", data={"snapshot": _text("blocked.yaml")})
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
+    html = _checked(client, _text("blocked.yaml"))
     finding = _between(html, 'data-rule="documents-awaiting-authorisation"', "</li>")
     assert "<dt>Documenten die op autorisatie wachten</dt><dd>12</dd>" in finding
     assert "pending_authorisation" not in finding
@@ -142,9 +146,7 @@ def test_evidence_is_shown_by_people_s_names(client: Any) -> None:
 def test_findings_lead_to_their_lines(client: Any) -> None:
     """A finding's pointers become links to their lines in the text (line 77: pending_authorisation: 12)."""
     text = _text("blocked.yaml")
-    response = client.post("/", data={"snapshot": text})
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
+    html = _checked(client, text)
     finding = _between(html, 'data-rule="documents-awaiting-authorisation"', "</li>")
     assert '<a href="#snapshot" class="goto" data-line="77">regel 77</a>' in finding
     assert text.split("\n")[76].strip() == "pending_authorisation: 12"
@@ -152,9 +154,7 @@ def test_findings_lead_to_their_lines(client: Any) -> None:
 
 def test_audit_snapshot_speaks_of_the_office(client: Any) -> None:
     """A snapshot without a migration is about the office: its heading and context say so."""
-    response = client.post("/", data={"snapshot": _text("audit-office.json")})
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
+    html = _checked(client, _text("audit-office.json"))
     assert "<h3>Over dit kantoor</h3>" in html
     assert '<span class="report-about">Kantoor ' in html
 
@@ -168,9 +168,7 @@ def test_ready_snapshot_shows_green_verdict(client: Any) -> None:
 
 def test_invalid_snapshot_lists_each_error_by_path(client: Any) -> None:
     """A contract violation shows the invalid banner and each error with its JSON pointer."""
-    response = client.post("/", data={"snapshot": _text("invalid.json")})
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
+    html = _checked(client, _text("invalid.json"))
     assert 'data-verdict="invalid"' in html
     assert "ONGELDIG — de snapshot voldoet niet aan het contract" in html
     assert '<code class="pointer">/administrations/2/pending_authorisation</code>' in html
@@ -179,9 +177,7 @@ def test_invalid_snapshot_lists_each_error_by_path(client: Any) -> None:
 def test_contract_errors_are_named_by_administration_and_located(client: Any) -> None:
     """An error inside an administration names it by code and name, and links to its line and column."""
     text = _text("invalid.json")
-    response = client.post("/", data={"snapshot": text})
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
+    html = _checked(client, text)
     item = _between(html, '<strong class="error-subject">Administratie 3103 (', "</li>")
     line = int(item.split('data-line="', 1)[1].split('"', 1)[0])
     assert '"pending_authorisation"' in text.split("\n")[line - 1]
@@ -190,9 +186,7 @@ def test_contract_errors_are_named_by_administration_and_located(client: Any) ->
 
 def test_unreadable_text_is_not_called_a_contract_violation(client: Any) -> None:
     """A YAML syntax error says the text is unreadable, not that it breaks the contract."""
-    response = client.post("/", data={"snapshot": _text("not-json.txt")})
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
+    html = _checked(client, _text("not-json.txt"))
     assert "ONLEESBAAR — de tekst is geen leesbare JSON of YAML" in html
     assert "voldoet niet aan het contract" not in html
     assert "De tekst kon niet als JSON of YAML worden gelezen" in html
@@ -201,9 +195,7 @@ def test_unreadable_text_is_not_called_a_contract_violation(client: Any) -> None
 def test_unparseable_text_shows_line_column_and_the_line_itself(client: Any) -> None:
     """A parse error shows 'regel 3, kolom 3', the lines around it with a caret, and keeps the text."""
     text = _text("not-json.txt")
-    response = client.post("/", data={"snapshot": text})
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
+    html = _checked(client, text)
     assert 'data-line="3" data-column="3"' in html
     assert "regel 3, kolom 3" in html
     assert '<span class="ctx-line here"><span class="ln">   3</span>   source_office:</span>' in html
@@ -269,9 +261,7 @@ def test_language_switch_on_a_report_reposts_the_text(client: Any) -> None:
 def test_report_text_markdown_and_json_are_on_the_page(client: Any) -> None:
     """The text and the Markdown for a ticket (names, not keys) and the JSON report (for Download
     JSON, named after the offices and the date) are in the page, escaped."""
-    response = client.post("/", data={"snapshot": _text("blocked.yaml")})
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
+    html = _checked(client, _text("blocked.yaml"))
     assert '<pre id="report-text">GEBLOKKEERD' in html
     assert '<pre id="report-markdown" hidden>## GEBLOKKEERD' in html
     assert '<pre id="report-json" hidden>{\n  &#34;report_version&#34;: 2' in html
