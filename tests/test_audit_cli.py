@@ -175,13 +175,13 @@ def test_invalid_lines_in_the_middle_are_counted_and_listed_with_file_and_line(
     reports = json.loads(outputs["json"][1])["reports"]
     invalid = [r for r in reports if r["verdict"] == "invalid"]
     assert [(r["source"], r["line"]) for r in invalid] == [(str(demo[0]), 11), (str(demo[0]), 22)]
-    assert "invalid JSON" in invalid[0]["report"]["errors"][0]["message"]
+    assert "ongeldige JSON" in invalid[0]["report"]["errors"][0]["message"]
     assert invalid[0]["report"]["errors"][0]["line"] == 11  # the line of the file
     assert invalid[1]["report"]["errors"][0]["path"] == "/administrations/0/pending_authorisation"
     assert [r["line"] for r in reports] == list(range(1, 43))
     text = outputs["text"][1]
     assert f"{demo[0]}:11" in text and f"{demo[0]}:22" in text
-    assert "/administrations/0/pending_authorisation: -1 is less than the minimum of 0" in text
+    assert "/administrations/0/pending_authorisation: -1 is kleiner dan het minimum 0" in text
 
 
 def test_text_summary_shows_the_figures_operations_act_on(demo: tuple[Path, list[str]], outputs: dict[str, Any]) -> None:

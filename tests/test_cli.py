@@ -106,7 +106,7 @@ def test_text_report_of_invalid_input_lists_errors_with_where():
     assert result.returncode == 2
     text = result.stdout.decode()
     assert text.startswith("ONGELDIG")
-    assert "  - /administrations/2/pending_authorisation: -1 is less than the minimum of 0" in text
+    assert "  - /administrations/2/pending_authorisation: -1 is kleiner dan het minimum 0" in text
     syntax = run_preflight("check", "examples/not-json.txt", "--lang", "en").stdout.decode()
     assert "  - line 3, column 3: invalid YAML" in syntax
 

@@ -20,6 +20,7 @@ from .rule_docs import rules_markdown
 from .rule_examples import run_all
 from .rulebook import RulesInvalid, default_rulebook
 from .snapshot_loader import MAX_SNAPSHOT_BYTES
+from .snapshot_template import register_command as register_snapshot_template
 from .vocabulary import EXIT_STATUS
 
 EXIT_USAGE = 2
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--format", choices=["table", "json", "markdown"], default="table")
 
     register_audit_commands(commands)
+    register_snapshot_template(commands)
     return parser
 
 

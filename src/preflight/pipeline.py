@@ -62,10 +62,10 @@ def check(
     """
     if isinstance(snapshot, (bytes, str)):
         try:
-            snapshot = load_snapshot(snapshot, max_bytes=max_bytes).data
+            snapshot = load_snapshot(snapshot, max_bytes=max_bytes, lang=lang).data
         except UnreadableSnapshot as err:
             return invalid_report(err.problems, None, lang, unreadable=err.kind)
-    problems = validate_snapshot(snapshot)
+    problems = validate_snapshot(snapshot, lang=lang)
     if problems:
         return invalid_report(problems, snapshot.get("taken_at") if isinstance(snapshot, dict) else None, lang)
     evaluator = get_engine(engine)

@@ -75,3 +75,18 @@ def test_large_texts_get_their_report_without_line_links() -> None:
     finding = report.findings[0]
     assert page_report(report, padded).lines_of(finding) == ([], 0)
     assert page_report(report, text).lines_of(finding)[0]
+
+
+def test_notices_are_named_and_located_like_errors() -> None:
+    """A notice about the input (an unknown field) names its administration and gets its line."""
+    from dataclasses import replace
+
+    from preflight.problems import InputProblem
+
+    text = (EXAMPLES / "blocked.yaml").read_text(encoding="utf-8")
+    report = check(text)
+    notice = InputProblem("/administrations/1/payment_agrement", "unknown field; did you mean payment_agreement?")
+    shown = page_report(replace(report, notices=(notice,)), text)
+    (view,) = shown.notices
+    assert view.subject == "Administratie 2002 (Hoveniersbedrijf Groen)"
+    assert view.location is not None and text.split("\n")[view.location.line - 1].strip() == "- code: \"2002\""

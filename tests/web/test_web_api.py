@@ -74,7 +74,7 @@ def test_unparseable_body_gives_line_and_column(client: Any, conforms: Any) -> N
 
 @pytest.mark.parametrize(
     ("body", "expected"),
-    [(b"", "empty"), (b"\xff\xfe{}", "UTF-8"), (b"[1, 2", "JSON")],
+    [(b"", "leeg"), (b"\xff\xfe{}", "UTF-8"), (b"[1, 2", "JSON")],
 )
 def test_empty_or_undecodable_body_is_400(client: Any, conforms: Any, body: bytes, expected: str) -> None:
     """Empty, non-UTF-8 and truncated bodies are 400 with the reason."""

@@ -172,6 +172,7 @@ def test_invalid_snapshot_lists_each_error_by_path(client: Any) -> None:
     assert 'data-verdict="invalid"' in html
     assert "ONGELDIG — de snapshot voldoet niet aan het contract" in html
     assert '<code class="pointer">/administrations/2/pending_authorisation</code>' in html
+    assert "-1 is kleiner dan het minimum 0" in html
 
 
 def test_contract_errors_are_named_by_administration_and_located(client: Any) -> None:
@@ -220,7 +221,7 @@ def test_non_utf8_file_is_reported_not_crashed(client: Any) -> None:
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert 'data-verdict="invalid"' in html
-    assert "not UTF-8" in html
+    assert "geen UTF-8" in html
 
 
 def test_everything_shown_is_escaped(client: Any) -> None:
@@ -321,3 +322,19 @@ def test_unknown_page_is_an_html_404_for_browsers(client: Any, path: str) -> Non
     assert response.status_code == 404
     assert response.mimetype == "text/html"
     assert 'href="/?lang=nl"' in response.get_data(as_text=True)
+
+
+def test_notices_are_shown_with_their_administration(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Notices about the input (e.g. an unknown field) are listed under "Let op", named and linked."""
+    from dataclasses import replace
+
+    from preflight.problems import InputProblem
+    from preflight.web import checking
+
+    real = checking.check
+    notice = InputProblem("/administrations/1/payment_agrement", "onbekend veld; bedoel je payment_agreement?")
+    monkeypatch.setattr(checking, "check", lambda *a, **k: replace(real(*a, **k), notices=(notice,)))
+    html = _checked(client, _text("blocked.yaml"))
+    notices = _between(html, '<h3 id="notices-title">Let op</h3>', "</section>")
+    assert "<strong>Administratie 2002 (Hoveniersbedrijf Groen):</strong> onbekend veld; bedoel je payment_agreement?" in notices
+    assert 'class="goto" data-line="' in notices

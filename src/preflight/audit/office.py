@@ -65,7 +65,7 @@ def audit_item(item: SourceItem, *, lang: str, engine: str) -> dict[str, Any]:
         problem = item.problem or InputProblem("", "nothing was read")
         return _detail(item, None, None, invalid_report([problem], None, lang), 0)
     try:
-        data = load_snapshot(item.raw).data
+        data = load_snapshot(item.raw, lang=lang).data
     except UnreadableSnapshot as err:
         return _detail(item, None, None, invalid_report(_in_file(err.problems, item), None, lang), 0)
     ignored = isinstance(data, dict) and "migration" in data

@@ -17,7 +17,7 @@ from ..facts import FIELD_KINDS
 from ..findings import Finding
 from ..problems import InputProblem
 from ..renderers import RENDERERS, ReportView, report_view
-from ..report import Report
+from ..report import Notice, Report
 from ..snapshot_locations import Located, Location, locate
 from ..ui_text import PAGE, field_label
 from ..wording import format_list, format_number, format_value
@@ -56,6 +56,7 @@ class PageReport:
     view: ReportView
     heading: str
     errors: tuple[ErrorView, ...]
+    notices: tuple[ErrorView, ...]
     located: Located
     filename: str
     text: str
@@ -109,6 +110,7 @@ def page_report(report: Report, text: str) -> PageReport:
         view=view,
         heading=_heading(report),
         errors=tuple(_error_view(e, report, located, text) for e in report.errors),
+        notices=tuple(_error_view(n, report, located, text) for n in report.notices),
         located=located,
         filename=download_name(report),
         text=RENDERERS["text"](report),
@@ -121,7 +123,8 @@ def _locate(report: Report, text: str) -> Located:
     if report.unreadable or len(text) > MAX_LOCATED_CHARS:
         return Located()  # unreadable text: its errors carry their own line and column
     pointers: set[str] = set()
-    for error in report.errors:
+    problems: list[InputProblem | Notice] = [*report.errors, *report.notices]
+    for error in problems:
         pointers.add(error.path)
         pointers.update(_naming_pointers(error.path))
     for finding in report.findings:
@@ -169,10 +172,12 @@ def error_subject(path: str, located: Located, lang: str) -> str | None:
     return subject
 
 
-def _error_view(error: InputProblem, report: Report, located: Located, text: str) -> ErrorView:
+def _error_view(error: InputProblem | Notice, report: Report, located: Located, text: str) -> ErrorView:
+    """An input problem (or a notice about the input) with what it is about and where it is."""
     subject = error_subject(error.path, located, report.lang)
-    if error.line is not None:
-        where: Location | None = Location(error.line, error.column or 1)
+    line = getattr(error, "line", None)
+    if line is not None:
+        where: Location | None = Location(line, getattr(error, "column", None) or 1)
     else:
         where = located.location(error.path)
     if where is None or not report.unreadable:
