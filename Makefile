@@ -17,7 +17,11 @@ STAMP313 := $(VENV313)/.installed
 # the parent's main script, which for the script means importing pytest again in every worker.
 PYTEST := PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python -m pytest
 
+<<<<<<< HEAD
 .PHONY: run test venv lint types pytest test-py313 docs golden readme generated bench bench-http clean
+=======
+.PHONY: run test venv bench bench-http screenshots clean
+>>>>>>> main
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11, 3.12 or 3.13 is needed"; exit 1; }
@@ -77,6 +81,12 @@ readme: venv      # the outputs shown in README.md, replayed
 	$(BIN)/python -m tests.regenerate readme
 
 generated: docs golden readme
+
+# The README's screenshot of the page (docs/images/report-page.png), in Debian's Chromium;
+# tests/web/test_screenshots.py says when it no longer matches the page.
+screenshots: venv
+	scripts/ensure-chromium.sh
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python scripts/screenshots.py
 
 bench: venv
 	$(BIN)/python bench/check.py

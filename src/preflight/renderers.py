@@ -81,7 +81,7 @@ def report_view(report: Report) -> ReportView:
     """The reading order of a report (see the module docstring)."""
     lang = report.lang
     labels = REPORT[lang]
-    line = verdict_label(report.verdict, report.phase, lang)
+    line = verdict_label(report.verdict, report.phase, lang, report.unreadable)
     if report.verdict == "invalid" or report.context is None or report.batches is None:
         return ReportView(report.verdict, line, labels=labels)
     names = report.names or _default_names()
