@@ -17,11 +17,7 @@ STAMP313 := $(VENV313)/.installed
 # the parent's main script, which for the script means importing pytest again in every worker.
 PYTEST := PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python -m pytest
 
-<<<<<<< HEAD
-.PHONY: run test venv lint types pytest test-py313 docs golden readme generated bench bench-http clean
-=======
-.PHONY: run test venv bench bench-http screenshots clean
->>>>>>> main
+.PHONY: run test venv lint types pytest test-py313 docs golden readme generated screenshots bench bench-http clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11, 3.12 or 3.13 is needed"; exit 1; }
