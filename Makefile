@@ -33,8 +33,11 @@ venv: $(STAMP)
 run: venv
 	$(BIN)/gunicorn --config python:preflight.web.gunicorn_conf app:app
 
-# Everything CI runs: lint, types, the whole suite, then the suite on Python 3.13.
-test: lint types pytest test-py313
+# Everything CI runs: lint, types, then the whole suite and the suite on Python 3.13 side by side
+# (the suite runs in one process, so the second core would idle); each one's output is shown
+# whole when it ends (--output-sync), not interleaved.
+test: lint types
+	@$(MAKE) --no-print-directory -j2 --output-sync=target pytest test-py313
 
 lint: venv
 	$(BIN)/ruff check
@@ -58,7 +61,7 @@ test-py313:
 	  echo "test-py313: no Python 3.13 found (python3.13 or pyenv's $(PYENV_VERSIONS)/3.13*)" >&2; \
 	  if [ -n "$$CI" ]; then exit 1; fi; echo "test-py313: skipped" >&2; exit 0; fi
 	@$(MAKE) --no-print-directory $(STAMP313) PYTHON313=$(PYTHON313)
-	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(VENV313)/bin/python -m pytest -q -m "not browser and not slow"
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(VENV313)/bin/python -m pytest -q -p no:cacheprovider -m "not browser and not slow"
 
 $(STAMP313): pyproject.toml
 	$(PYTHON313) -m venv $(VENV313)
