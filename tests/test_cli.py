@@ -187,3 +187,15 @@ def test_rules_test_fails_on_a_wrong_example(tmp_path):
     out = result.stdout.decode()
     assert "FAIL subadministration [durable] a copy of 1002" in out
     assert out.strip().endswith("2 failed")
+
+
+def test_a_file_over_the_limit_says_its_size_in_words(tmp_path, capsys):
+    """A 6 MB file: the report names 6,0 MB against the 5,2 MB limit (not '5242881 bytes')."""
+    from preflight.cli import main
+
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * 6_000_000)
+    assert main(["check", str(big)]) == 2
+    out = capsys.readouterr().out
+    assert out.startswith("TE GROOT")
+    assert "de snapshot is 6,0 MB (6.000.000 bytes); hoogstens 5,2 MB (5.242.880 bytes) wordt gelezen" in out
