@@ -28,6 +28,8 @@ from referencing import Registry, Resource
 from preflight.demo_data import generate
 from preflight.pipeline import check
 
+from .test_audit_sources import refuse_to_list
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
 
@@ -358,15 +360,20 @@ def test_a_snapshot_that_kills_its_worker_twice_is_reported_as_failed(tmp_path: 
     assert "Mislukte snapshots (1):" in text and f"{source}:7 ({victim})" in text
 
 
+def busy_html_audit(tmp_path: Path) -> tuple[subprocess.Popen[bytes], list[int]]:
+    """An audit of 3,000 demo offices (tmp_path/big.jsonl) into tmp_path/report.html, caught
+    while its workers are busy; and its workers."""
+    source = tmp_path / "big.jsonl"
+    write_demo(source, 3000, seed=5)
+    process = start_audit(str(source), "--format", "html", "--out", str(tmp_path / "report.html"), "--workers", "2")
+    busy_worker(process, cpu=0.5)
+    return process, workers_of(process)
+
+
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
 def test_an_interrupted_run_leaves_no_file(tmp_path: Path, how: signal.Signals) -> None:
     """Ctrl-C or SIGTERM mid-run: exit 130, no output file, no temporary file, no worker left."""
-    source = tmp_path / "big.jsonl"
-    write_demo(source, 3000, seed=5)
-    out = tmp_path / "report.html"
-    process = start_audit(str(source), "--format", "html", "--out", str(out), "--workers", "2")
-    busy_worker(process, cpu=0.5)
-    workers = workers_of(process)
+    process, workers = busy_html_audit(tmp_path)
     process.send_signal(how)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
@@ -540,14 +547,7 @@ def test_links_that_loop_or_break_and_unreadable_folders_are_counted_and_the_aud
     (exports / "gone.json").symlink_to("missing.json")
     (exports / "locked").mkdir()
     (exports / "locked" / "hidden-away.json").write_text(lines[0])
-    real_scandir = os.scandir
-
-    def refuse_locked(path: str) -> Any:
-        if str(path).endswith("locked"):
-            raise PermissionError(13, "Permission denied")
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", refuse_locked)
+    refuse_to_list(monkeypatch, "locked")
     out = tmp_path / "audit.json"
     status, errors = run_in_process([exports], fmt="json", out=str(out), workers=1)
     assert status == 2, errors
@@ -622,12 +622,7 @@ def test_workers_and_the_time_limit_have_bounds(tmp_path: Path) -> None:
 
 def test_sigkill_of_the_audit_leaves_no_file_and_no_worker(tmp_path: Path) -> None:
     """Killed outright mid-run: no output, no temporary file beside it, and its workers end too."""
-    source = tmp_path / "big.jsonl"
-    write_demo(source, 3000, seed=5)
-    out = tmp_path / "report.html"
-    process = start_audit(str(source), "--format", "html", "--out", str(out), "--workers", "2")
-    busy_worker(process, cpu=0.5)
-    workers = workers_of(process)
+    process, workers = busy_html_audit(tmp_path)
     process.kill()
     process.communicate(timeout=60)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl"]

@@ -22,6 +22,7 @@ from preflight.audit.cli import run_audit
 from preflight.audit.runner import CRASH_ENV, HANG_ENV
 
 from .test_audit_cli import ROOT, busy_worker, expected_totals, write_demo
+from .test_audit_sources import refuse_to_list
 
 
 def audit_json(paths: list[Path], out: Path, **options: Any) -> tuple[int, str, dict[str, Any]]:
@@ -93,14 +94,7 @@ def test_nothing_is_lost_with_a_hung_worker_a_killed_worker_and_broken_input(
     (exports / "more" / "two.yaml").write_text("snapshot_version: 1\n")
     (exports / "loop.json").symlink_to("loop.json")
     (exports / "gone.jsonl").symlink_to("nowhere.jsonl")
-    real_scandir = os.scandir
-
-    def refuse_locked(path: str) -> Any:
-        if str(path).endswith("locked"):
-            raise PermissionError(13, "Permission denied")
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", refuse_locked)
+    refuse_to_list(monkeypatch, "locked")
     monkeypatch.setenv(HANG_ENV, hung)
     monkeypatch.setenv(CRASH_ENV, killed)
     status, errors, result = audit_json([exports], tmp_path / "audit.json", workers=2, timeout=3)

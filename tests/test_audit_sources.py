@@ -9,6 +9,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,19 @@ from preflight.audit.sources import MissingPath, check_paths, read_items, same_f
 
 SNAPSHOT = {"snapshot_version": 1, "taken_at": "2026-11-27T09:30:00+01:00",
             "source_office": {"code": "A1"}, "administrations": []}
+
+
+def refuse_to_list(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Make listing a folder called ``name`` fail as an unreadable one does (as root, which the
+    tests may run as, chmod 000 would not)."""
+    real_scandir = os.scandir
+
+    def scandir(path: str) -> Any:
+        if os.path.basename(str(path)) == name:
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
 
 
 def line(code: str) -> str:
@@ -145,14 +159,7 @@ def test_folder_entries_that_cannot_be_read_are_items_with_their_reason(
     (tmp_path / "locked" / "l.json").write_text(line("L"))
     os.mkfifo(tmp_path / "pipe.json")
     os.mkfifo(tmp_path / "pipe.txt")  # not a snapshot by its name: passed over like notes.txt
-    real_scandir = os.scandir
-
-    def refuse_locked(path: str) -> object:  # as root, chmod 000 would not stop the test
-        if str(path).endswith("locked"):
-            raise PermissionError(13, "Permission denied")
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", refuse_locked)
+    refuse_to_list(monkeypatch, "locked")
     items = list(read_items([str(tmp_path)]))
     assert [(Path(i.source).name, i.problem.message if i.problem else None) for i in items] == [
         ("a.json", None),
@@ -168,11 +175,7 @@ def test_folder_entries_that_cannot_be_read_are_items_with_their_reason(
 
 def test_a_folder_given_that_cannot_be_listed_is_an_item(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Even the folder named on the command line: one item saying so, not an empty audit."""
-
-    def refuse(path: str) -> object:
-        raise PermissionError(13, "Permission denied")
-
-    monkeypatch.setattr(os, "scandir", refuse)
+    refuse_to_list(monkeypatch, tmp_path.name)
     items = list(read_items([str(tmp_path)]))
     assert [(i.source, i.problem.message if i.problem else None) for i in items] == [
         (str(tmp_path), "cannot read the folder: Permission denied")

@@ -165,20 +165,22 @@ def destination(path: str | None) -> Iterator[IO[str]]:
             sys.stdout.flush()
             return
         sys.stdout.flush()
-        stream = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
-        try:
+        with _utf8_over(buffer) as stream:  # standard output stays open
             yield stream
-            stream.flush()
-        finally:
-            stream.detach()  # standard output stays open
         return
-    with atomic_file(path) as raw:
-        stream = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-        try:
-            yield stream
-            stream.flush()
-        finally:
-            stream.detach()  # atomic_file closes the file
+    with atomic_file(path) as raw, _utf8_over(raw) as stream:
+        yield stream
+
+
+@contextmanager
+def _utf8_over(raw: IO[bytes]) -> Iterator[IO[str]]:
+    """A UTF-8 text stream over ``raw``, flushed at the end and detached, so ``raw`` stays open."""
+    stream = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    try:
+        yield stream
+        stream.flush()
+    finally:
+        stream.detach()
 
 
 def spool_dir_for(path: str | None) -> str | None:
