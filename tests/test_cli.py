@@ -301,3 +301,13 @@ def test_the_installed_command_runs_end_to_end():
     assert done.returncode == 1, done.stderr.decode()
     assert done.stdout.decode() == golden("blocked.yaml")
     assert done.stderr == b""
+
+
+def test_a_file_over_the_limit_says_its_size_in_words(cli, tmp_path):
+    """A 6 MB file: the report names 6,0 MB against the 5,2 MB limit (not '5242881 bytes')."""
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * 6_000_000)
+    result = cli("check", str(big))
+    assert result.status == 2
+    assert result.stdout.startswith("TE GROOT")
+    assert "de snapshot is 6,0 MB (6.000.000 bytes); hoogstens 5,2 MB (5.242.880 bytes) wordt gelezen" in result.stdout

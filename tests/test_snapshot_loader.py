@@ -103,9 +103,22 @@ def test_moderate_nesting_gives_the_path():
 
 
 def test_size_bound():
-    """More than the size bound is refused as too large."""
+    """More than the size bound is refused as too large, its size said for people."""
     err = unreadable(b"{" + b" " * MAX_SNAPSHOT_BYTES + b"}")
     assert err.kind == "too_large"
+    assert err.problems[0].message == "the snapshot is 5.2 MB (5,242,882 bytes); at most 5.2 MB (5,242,880 bytes) is accepted"
+
+
+def test_a_cut_input_is_larger_than_the_limit_not_one_byte_over():
+    """A reader that stops one byte past the limit does not know the size: 'larger than', and
+    the real size when the caller knows it (a file)."""
+    cut = b" " * (MAX_SNAPSHOT_BYTES + 1)
+    with pytest.raises(UnreadableSnapshot) as caught:
+        load_snapshot(cut, lang="en")
+    assert caught.value.problems[0].message == "the snapshot is larger than 5.2 MB (5,242,880 bytes), the most that is accepted"
+    with pytest.raises(UnreadableSnapshot) as caught:
+        load_snapshot(cut, lang="en", size=6_000_000)
+    assert caught.value.problems[0].message.startswith("the snapshot is 6.0 MB (6,000,000 bytes); at most 5.2 MB")
 
 
 @pytest.mark.parametrize(

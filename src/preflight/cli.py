@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 from collections.abc import Sequence
 from typing import IO
@@ -133,22 +134,25 @@ def _run(args: argparse.Namespace) -> int:
 def run_check(path: str, fmt: str, lang: str, engine: str, out: IO[str]) -> int:
     """Check one snapshot and print its report; returns the exit status."""
     try:
-        raw = _read(path)
+        raw, size = _read(path)
     except OSError as err:
         print(f"preflight: cannot read {path}: {err.strerror or err}", file=sys.stderr)
         return EXIT_USAGE
-    report = check(raw, lang=lang, engine=engine)
+    report = check(raw, lang=lang, engine=engine, size=size)
     colour = fmt == "text" and out.isatty() and "NO_COLOR" not in os.environ
     out.write(RENDERERS[fmt](report, colour=colour))
     return EXIT_STATUS[report.verdict]
 
 
-def _read(path: str) -> bytes:
-    """Read at most one byte past the size bound, so the loader can say the input is too large."""
+def _read(path: str) -> tuple[bytes, int | None]:
+    """At most one byte past the size bound (so the loader can say the input is too large), and
+    the whole size when the input is a regular file (so it can say how large)."""
     if path == "-":
-        return sys.stdin.buffer.read(MAX_SNAPSHOT_BYTES + 1)
+        return sys.stdin.buffer.read(MAX_SNAPSHOT_BYTES + 1), None
     with open(path, "rb") as handle:
-        return handle.read(MAX_SNAPSHOT_BYTES + 1)
+        status = os.fstat(handle.fileno())
+        size = status.st_size if stat.S_ISREG(status.st_mode) else None
+        return handle.read(MAX_SNAPSHOT_BYTES + 1), size
 
 
 def run_rules_list(fmt: str, out: IO[str]) -> int:

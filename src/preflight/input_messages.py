@@ -19,8 +19,12 @@ SHOWN_CHARS = 40
 MESSAGES: dict[str, dict[str, str]] = {
     # -- reading the document (snapshot_loader) ------------------------------------------------
     "too_large": {
-        "nl": "de snapshot is {size} bytes; hoogstens {max} bytes worden gelezen",
-        "en": "the snapshot is {size} bytes; at most {max} bytes are accepted",
+        "nl": "de snapshot is {size}; hoogstens {max} wordt gelezen",
+        "en": "the snapshot is {size}; at most {max} is accepted",
+    },
+    "too_large_over": {
+        "nl": "de snapshot is groter dan {max}, het meeste dat wordt gelezen",
+        "en": "the snapshot is larger than {max}, the most that is accepted",
     },
     "not_utf8": {
         "nl": "geen UTF-8: byte 0x{byte} is niet te lezen; sla het bestand op als UTF-8",
@@ -343,6 +347,14 @@ def say(name: str, lang: str, /, **params: Any) -> str:
 def with_hints(message: str, hints: list[str]) -> str:
     """A message followed by its hints, each after "; "."""
     return "; ".join([message, *hints])
+
+
+def byte_size(value: int, lang: str) -> str:
+    """A size for people: '6,0 MB (6.000.000 bytes)' / '6.0 MB (6,000,000 bytes)' (1 MB = 10^6 bytes)."""
+    megabytes = f"{value / 1_000_000:.1f}"
+    if check_lang(lang) == "nl":
+        megabytes = megabytes.replace(".", ",")
+    return f"{megabytes} MB ({number(value, lang)} bytes)"
 
 
 def number(value: int, lang: str) -> str:

@@ -85,16 +85,18 @@ def check(
     engine: str = DEFAULT_ENGINE,
     readiness_only: bool = False,
     max_bytes: int = MAX_SNAPSHOT_BYTES,
+    size: int | None = None,
 ) -> Report:
     """The report on one snapshot, given as JSON or YAML text (``bytes``/``str``) or parsed data.
 
     Unreadable or invalid input gives a report with verdict ``invalid`` (never an exception).
     ``readiness_only``: ignore the snapshot's migration request and check every administration
     of the source as an audit does (phase ``audit``); otherwise the snapshot says what it is.
+    ``size``: the whole input's size when the text given is only its first bytes (a large file).
     """
     if isinstance(snapshot, (bytes, str)):
         try:
-            snapshot = load_snapshot(snapshot, max_bytes=max_bytes, lang=lang).data
+            snapshot = load_snapshot(snapshot, max_bytes=max_bytes, lang=lang, size=size).data
         except UnreadableSnapshot as err:
             return invalid_report(err.problems, None, lang, unreadable=err.kind)
     problems = validate_snapshot(snapshot, lang=lang)

@@ -26,7 +26,7 @@ import yaml
 from yaml import events as ev
 from yaml._yaml import CParser
 
-from .input_messages import DEFAULT_LANG, check_lang, number, parser_text, say, show
+from .input_messages import DEFAULT_LANG, byte_size, check_lang, number, parser_text, say, show
 from .problems import InputProblem, json_pointer
 
 #: Largest snapshot accepted, in bytes. Real snapshots are a few hundred KiB at most.
@@ -65,15 +65,19 @@ class LoadedSnapshot:
 
 
 def load_snapshot(
-    raw: bytes | str, *, max_bytes: int = MAX_SNAPSHOT_BYTES, lang: str = DEFAULT_LANG
+    raw: bytes | str, *, max_bytes: int = MAX_SNAPSHOT_BYTES, lang: str = DEFAULT_LANG, size: int | None = None
 ) -> LoadedSnapshot:
-    """Parse ``raw`` as JSON when it starts with ``{`` or ``[``, else as YAML, within the limits."""
+    """Parse ``raw`` as JSON when it starts with ``{`` or ``[``, else as YAML, within the limits.
+
+    ``size``: the input's whole size when the caller knows it (a file's, a Content-Length) and
+    handed over only its first ``max_bytes + 1`` bytes; the message then names it.
+    """
     check_lang(lang)
     if isinstance(raw, str):
         encoded = _encode(raw, max_bytes, lang)
         text = raw
     else:
-        _check_size(len(raw), max_bytes, lang)
+        _check_size(size if size is not None and size > len(raw) else len(raw), max_bytes, lang)
         encoded, text = raw, _decode(raw, lang)
     text = text.removeprefix("\ufeff")
     encoded = encoded.removeprefix(b"\xef\xbb\xbf")
@@ -86,8 +90,14 @@ def load_snapshot(
 
 
 def _check_size(size: int, max_bytes: int, lang: str) -> None:
+    """Refuse input over ``max_bytes``; one byte over is what a reader that stops there sees, so
+    its size is unknown: the message then says "larger than" rather than a wrong number."""
     if size > max_bytes:
-        message = say("too_large", lang, size=number(size, lang), max=number(max_bytes, lang))
+        limit = byte_size(max_bytes, lang)
+        if size == max_bytes + 1:
+            message = say("too_large_over", lang, max=limit)
+        else:
+            message = say("too_large", lang, size=byte_size(size, lang), max=limit)
         raise UnreadableSnapshot("too_large", [InputProblem("", message)])
 
 

@@ -68,6 +68,22 @@ def new_request_id() -> str:
     return uuid.uuid4().hex
 
 
+def _too_large_message() -> str:
+    """What a too large request is told, in its language, with sizes for people."""
+    from ..input_messages import byte_size, say
+    from .negotiation import choose_language
+
+    try:
+        lang = choose_language(request, current_app.config["PREFLIGHT_DEFAULT_LANG"])
+    except HTTPException:  # an unknown ?lang= on a request that is too large anyway
+        lang = current_app.config["PREFLIGHT_DEFAULT_LANG"]
+    limit = byte_size(current_app.config["PREFLIGHT_MAX_BODY_BYTES"], lang)
+    size = request.content_length
+    if size is None:
+        return say("too_large_over", lang, max=limit)
+    return say("too_large", lang, size=byte_size(size, lang), max=limit)
+
+
 def envelope(status: int, message: str, rid: str) -> dict[str, Any]:
     """The JSON error body every error answer carries."""
     code = ERROR_CODES.get(status, "error")
@@ -136,8 +152,7 @@ def register_error_handlers(app: Flask) -> None:
         status = err.code or 500
         message = _MESSAGES.get(status) or err.description or err.name
         if status == 413:
-            limit = current_app.config["PREFLIGHT_MAX_BODY_BYTES"]
-            message = f"The request is too large: a snapshot may have at most {limit} bytes."
+            message = _too_large_message()
         headers = {k: v for k, v in err.get_headers() if k.lower() != "content-type"}
         if wants_html():
             response = _html_error(status, message)
