@@ -122,6 +122,18 @@ def workers_of(process: subprocess.Popen[bytes]) -> list[int]:
     return found
 
 
+def busy_worker(process: subprocess.Popen[bytes], cpu: float = 0.8, timeout: float = 60) -> int:
+    """A worker of ``process`` that has used ``cpu`` seconds (starting up, or checking offices)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the audit ended before a worker could be caught working"
+        for pid in workers_of(process):
+            if cpu_seconds(pid) >= cpu:
+                return pid
+        time.sleep(0.05)
+    raise AssertionError("no worker got busy")
+
+
 def read_until(fd: int, pattern: bytes, timeout: float = 120) -> bytes:
     """Read from ``fd`` until what was read matches ``pattern`` (a regular expression)."""
     seen = b""
