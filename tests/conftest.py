@@ -1,10 +1,9 @@
-"""Shared fixtures: paths, and running the real `preflight` command in a subprocess."""
+"""Shared fixtures: paths, the `preflight` command run in-process, and the durable engine's availability."""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema_rs
@@ -12,8 +11,11 @@ import pytest
 from hypothesis import settings
 
 from preflight import pipeline
+from preflight.pipeline import engine_unavailable
 from preflight.report import Report
 from preflight.resources import load_schema
+
+from .in_process import CliResult, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -23,31 +25,31 @@ settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
+#: durable-rules is installed only where it builds (not on Python 3.13); tests of it skip elsewhere.
+DURABLE_MISSING = engine_unavailable("durable")
+needs_durable = pytest.mark.skipif(DURABLE_MISSING is not None, reason=DURABLE_MISSING or "")
+#: Both engines as test parameters, the durable one skipped where it cannot run.
+ENGINE_PARAMS = [pytest.param("durable", marks=needs_durable), "python"]
+
+
+@pytest.fixture()
+def without_durable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process as on Python 3.13: durable-rules cannot be found (it is not imported either way)."""
+    import preflight.pipeline
+
+    real = preflight.pipeline.find_spec
+    monkeypatch.setattr(preflight.pipeline, "find_spec", lambda name: None if name == "durable_rules_engine" else real(name))
+
 
 @pytest.fixture(scope="session")
 def examples_dir() -> Path:
     return EXAMPLES
 
 
-def run_preflight(
-    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    """Run `python -m preflight.cli ARGS` as a user would run `preflight ARGS`."""
-    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "preflight.cli", *args],
-        input=stdin,
-        capture_output=True,
-        cwd=ROOT,
-        env=full_env,
-        timeout=120,
-        check=False,
-    )
-
-
 @pytest.fixture()
-def preflight_cmd():
-    return run_preflight
+def cli() -> Callable[..., CliResult]:
+    """``cli("check", "examples/ready.json")`` → CliResult: `preflight` run in-process from the project folder."""
+    return run_cli
 
 
 @pytest.fixture(autouse=True, scope="session")

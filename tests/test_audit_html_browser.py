@@ -7,8 +7,6 @@ ever downloaded. Skipped when either is missing.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,8 @@ import pytest
 
 from preflight.demo_data import generate
 
-ROOT = Path(__file__).resolve().parent.parent
+from .in_process import run_cli
+
 CHROMIUM = Path(os.environ.get("PREFLIGHT_CHROMIUM", "/usr/bin/chromium"))
 
 pytestmark = pytest.mark.browser
@@ -34,9 +33,8 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = folder / "offices.jsonl"
     source.write_text("\n".join(generate(80, seed=6)) + "\n{broken\n")
     out = folder / "audit.html"
-    done = subprocess.run([sys.executable, "-m", "preflight.cli", "audit", str(source), "--format", "html",
-                           "--out", str(out), "--lang", "en"], capture_output=True, cwd=ROOT, timeout=120, check=False)
-    assert done.returncode == 2, done.stderr
+    done = run_cli("audit", str(source), "--format", "html", "--out", str(out), "--lang", "en")
+    assert done.status == 2, done.stderr
     return out
 
 

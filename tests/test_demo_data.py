@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -14,9 +12,7 @@ from preflight.pipeline import check
 from preflight.rulebook import default_rulebook
 from preflight.snapshot_validator import validate_snapshot
 
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "preflight.cli", *args], capture_output=True, timeout=120, check=False)
+from .in_process import run_cli
 
 
 def test_the_same_seed_gives_the_same_bytes_and_another_seed_other_offices() -> None:
@@ -68,12 +64,12 @@ def test_invalid_fraction_breaks_that_share_of_lines() -> None:
 def test_cli_writes_json_lines_to_stdout_or_a_gzip_file(tmp_path: Path) -> None:
     """`preflight demo-data` prints JSON Lines; --out FILE.gz writes the same lines compressed, reproducibly."""
     printed = run_cli("demo-data", "--offices", "12", "--seed", "9")
-    assert printed.returncode == 0, printed.stderr
-    assert printed.stdout.decode().splitlines() == list(generate(12, seed=9))
+    assert printed.status == 0, printed.stderr
+    assert printed.stdout.splitlines() == list(generate(12, seed=9))
     first, second = tmp_path / "a.jsonl.gz", tmp_path / "b.jsonl.gz"
     for target in (first, second):
         done = run_cli("demo-data", "--offices", "12", "--seed", "9", "--out", str(target))
-        assert done.returncode == 0, done.stderr
-    assert gzip.decompress(first.read_bytes()) == printed.stdout
+        assert done.status == 0, done.stderr
+    assert gzip.decompress(first.read_bytes()).decode("utf-8") == printed.stdout
     assert first.read_bytes() == second.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jsonl.gz", "b.jsonl.gz"]

@@ -7,8 +7,11 @@ import pytest
 from preflight.rule_examples import load_base, run_example
 from preflight.rulebook import default_rulebook
 
+from .conftest import needs_durable
+
 CASES = [
-    pytest.param(rule, example, engine, id=f"{rule.id}:{example.name}:{engine}")
+    pytest.param(rule, example, engine, id=f"{rule.id}:{example.name}:{engine}",
+                 marks=[needs_durable] if engine == "durable" else [])
     for rule in default_rulebook().rules
     for example in rule.examples
     for engine in ("durable", "python")

@@ -144,14 +144,13 @@ def test_a_new_rule_needs_only_yaml(tmp_path):
     """), encoding="utf-8")
     book = load_rulebook(tmp_path)
     rule = book.by_id("documents-total-large")
-    from preflight.engine_durable import DurableEngine
-    from preflight.engine_python import PythonEngine
     from preflight.facts import derive_facts
+    from preflight.pipeline import available_engines, get_engine
     from preflight.rule_examples import example_snapshot, load_base
 
     for example in rule.examples:
         facts = derive_facts(example_snapshot(example, load_base(tmp_path)))
-        for engine in (DurableEngine(book), PythonEngine(book)):
+        for engine in (get_engine(name, book) for name in available_engines()):
             fired = [a for a in engine.evaluate(facts) if a.rule_id == rule.id]
             assert len(fired) == len(example.fires), (engine.name, example.name)
 

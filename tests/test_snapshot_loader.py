@@ -20,6 +20,8 @@ from preflight.snapshot_loader import (
     load_snapshot,
 )
 
+from .conftest import ENGINE_PARAMS
+
 
 def unreadable(raw, lang="en"):
     with pytest.raises(UnreadableSnapshot) as caught:
@@ -237,7 +239,7 @@ def test_yaml_integers_are_bounded_whatever_their_notation(literal):
     assert (problem.path, problem.line, problem.column) == ("/pending", 2, 10)
 
 
-@pytest.mark.parametrize("engine", ["python", "durable"])
+@pytest.mark.parametrize("engine", ENGINE_PARAMS)
 def test_a_huge_hex_count_gives_an_invalid_report_not_a_crash(examples_dir, engine):
     """`pending_authorisation: 0xfff…` (4,000 digits) is an invalid report on both engines."""
     text = (examples_dir / "one-problem.yaml").read_text(encoding="utf-8")
@@ -279,7 +281,7 @@ def test_a_lone_surrogate_in_yaml_or_in_text_given_as_a_string_is_located():
     assert (err.problems[0].line, err.problems[0].column) == (1, 6)
 
 
-@pytest.mark.parametrize("engine", ["python", "durable"])
+@pytest.mark.parametrize("engine", ENGINE_PARAMS)
 @pytest.mark.parametrize("raw", ['{"snapshot_version": "\\ud800"}', 'snapshot_version: "\\ud800"\n', 'x: "\ud800"\n'])
 def test_a_lone_surrogate_is_an_invalid_report_on_both_engines(engine, raw):
     """Never a traceback: the pipeline answers invalid."""

@@ -10,6 +10,8 @@ import pytest
 from preflight import timestamps
 from preflight.pipeline import check
 
+from .conftest import ENGINE_PARAMS
+
 
 @pytest.fixture()
 def code_sent(examples_dir):
@@ -55,7 +57,7 @@ def test_a_leap_second_counts_as_the_second_before():
     assert timestamps.instant("2016-12-31T23:59:60.5Z") == timestamps.instant("2016-12-31T23:59:59.5Z")
 
 
-@pytest.mark.parametrize("engine", ["python", "durable"])
+@pytest.mark.parametrize("engine", ENGINE_PARAMS)
 def test_half_a_second_past_fifteen_days_is_expired(code_sent, engine):
     """A transfer code sent 15 days and 0.5 s before the snapshot has expired, on both engines."""
     code_sent["migration"]["transfer_code_sent_at"] = "2026-11-12T09:30:00+01:00"

@@ -6,7 +6,9 @@ with raw text or parsed data. Each step lives in its own module and knows nothin
 
 from __future__ import annotations
 
+import sys
 from functools import cache
+from importlib.util import find_spec
 from typing import Any, Protocol
 
 from .activation import Activation
@@ -20,9 +22,35 @@ from .snapshot_validator import validate_snapshot
 from .vocabulary import LANGUAGES
 
 ENGINES = ("durable", "python")
-DEFAULT_ENGINE = "durable"
 
-__all__ = ["DEFAULT_ENGINE", "ENGINES", "LANGUAGES", "Engine", "check", "get_engine"]
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "LANGUAGES", "Engine", "EngineUnavailable", "available_engines", "check",
+           "engine_unavailable", "get_engine"]
+
+
+class EngineUnavailable(ValueError):
+    """The engine asked for cannot run in this Python (durable-rules is not installed here)."""
+
+
+def engine_unavailable(name: str) -> str | None:
+    """Why engine ``name`` cannot run in this interpreter, or None when it can.
+
+    durable-rules neither builds nor imports on Python 3.13, so it is installed only before 3.13
+    (an environment marker in pyproject.toml); whether it is there is asked without importing it.
+    """
+    if name == "durable" and find_spec("durable_rules_engine") is None:
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        return (f"engine 'durable' is not available on Python {version}: durable-rules does not install there; "
+                f"use engine 'python'")
+    return None
+
+
+def available_engines() -> tuple[str, ...]:
+    """The engines that can run in this interpreter."""
+    return tuple(name for name in ENGINES if not engine_unavailable(name))
+
+
+#: The engine used when none is named: durable-rules where it is installed, else the interpreter.
+DEFAULT_ENGINE = "python" if engine_unavailable("durable") else "durable"
 
 
 class Engine(Protocol):
@@ -36,6 +64,9 @@ class Engine(Protocol):
 def get_engine(name: str = DEFAULT_ENGINE, rulebook: RuleBook | None = None) -> Engine:
     """The evaluator called ``name`` for ``rulebook`` (default: the project's rules), built once."""
     rulebook = rulebook or default_rulebook()
+    reason = engine_unavailable(name)
+    if reason:
+        raise EngineUnavailable(reason)
     if name == "durable":
         from .engine_durable import DurableEngine  # imported late: only this engine needs the C core
 

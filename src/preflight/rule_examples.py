@@ -97,8 +97,11 @@ def run_example(rule: Rule, example: Example, engine: str, base: dict[str, Any])
                          tuple(f.severity for f in mine))
 
 
-def run_all(rulebook: RuleBook, engines: tuple[str, ...] = ("durable", "python")) -> list[ExampleResult]:
-    """Every example of every rule on every engine."""
+def run_all(rulebook: RuleBook, engines: tuple[str, ...] | None = None) -> list[ExampleResult]:
+    """Every example of every rule on every engine (default: every engine this Python can run)."""
+    from .pipeline import available_engines
+
+    engines = available_engines() if engines is None else engines
     base = load_base()
     return [
         run_example(rule, example, engine, base)

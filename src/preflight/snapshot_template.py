@@ -10,6 +10,7 @@ import argparse
 import sys
 from typing import Any
 
+from .help_format import HelpFormatter
 from .input_messages import DEFAULT_LANG, LANGUAGES
 
 TEMPLATES = {
@@ -135,6 +136,11 @@ def register_command(commands: Any) -> None:
         help="print a commented YAML skeleton of a snapshot to fill in",
         description="Print a commented YAML skeleton of a snapshot. Replace every <…>, then run "
         "`preflight check` on it. The contract in words: docs/snapshot.md.",
+        epilog="examples:\n"
+        "  preflight snapshot-template > snapshot.yaml            Dutch comments\n"
+        "  preflight snapshot-template --lang en > snapshot.yaml  English comments\n"
+        "  preflight check snapshot.yaml                          once every <…> is filled in\n",
+        formatter_class=HelpFormatter,
     )
     parser.add_argument(
         "--lang", choices=LANGUAGES, default=DEFAULT_LANG, help="language of the comments (default: nl)"

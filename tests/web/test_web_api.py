@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from preflight.web import create_app
 from preflight.web.negotiation import language_from_header
 
+from ..conftest import needs_durable
 from .conftest import EXAMPLES
 
 PATH = "/api/v1/preflight"
@@ -55,12 +57,15 @@ def test_blocked_report_lists_findings_in_dutch_by_default(client: Any) -> None:
     assert report["summary"]["blocking"] > 0
 
 
-def test_report_body_is_the_same_bytes_as_the_cli(client: Any) -> None:
-    """The API answers the report contract byte for byte (same snapshot, same bytes)."""
+def test_report_body_is_the_clis_report(client: Any, cli: Any) -> None:
+    """The API answers the report `preflight check --format json` prints for the same snapshot — same
+    fields, values and order; the API sends it compact — and the same bytes on every request."""
+    printed = cli("check", "examples/blocked.yaml", "--format", "json")
     first = client.post(PATH, data=_example("blocked.yaml"), content_type="application/yaml")
     second = client.post(PATH, data=_example("blocked.yaml"), content_type="application/yaml")
     assert first.status_code == second.status_code == 200
     assert first.data == second.data
+    assert json.dumps(json.loads(first.data)) == json.dumps(json.loads(printed.stdout))
 
 
 def test_unparseable_body_gives_line_and_column(client: Any, conforms: Any) -> None:
@@ -175,9 +180,20 @@ def test_unknown_lang_or_engine_is_400(client: Any, conforms: Any, query: str) -
     conforms(response, "POST", PATH)
 
 
+def test_engine_that_cannot_run_here_is_400(client: Any, conforms: Any, without_durable: None) -> None:
+    """Without durable-rules (Python 3.13), ?engine=durable is a 400 in the envelope naming the Python version."""
+    response = client.post(PATH + "?engine=durable", data=_example("ready.json"), content_type="application/json")
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "bad_request"
+    assert f"Python {sys.version_info.major}.{sys.version_info.minor}" in error["message"]
+    conforms(response, "POST", PATH)
+
+
+@needs_durable
 def test_both_engines_give_the_same_report(client: Any) -> None:
-    """?engine=python (the oracle) and the default durable engine agree on the example."""
-    durable = client.post(PATH, data=_example("blocked.yaml"), content_type="application/yaml")
+    """?engine=python (the oracle) and ?engine=durable agree on the example."""
+    durable = client.post(PATH + "?engine=durable", data=_example("blocked.yaml"), content_type="application/yaml")
     python = client.post(PATH + "?engine=python", data=_example("blocked.yaml"), content_type="application/yaml")
     assert durable.status_code == python.status_code == 200
     assert durable.get_json() == python.get_json()

@@ -6,11 +6,13 @@ import importlib
 import os
 import signal
 import socket
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from preflight.pipeline import DEFAULT_ENGINE
 from preflight.snapshot_loader import MAX_SNAPSHOT_BYTES
 from preflight.web import create_app
 from preflight.web.config import ConfigError, WebSettings
@@ -19,12 +21,18 @@ from .conftest import free_port, start_gunicorn
 
 
 def test_defaults_are_sane() -> None:
-    """Loopback, port 8000, Dutch, the durable engine, the loader's 5 MiB limit, no CORS origin."""
+    """Loopback, port 8000, Dutch, the default engine (durable where installed), the loader's 5 MiB limit, no CORS origin."""
     settings = WebSettings.from_env({})
-    assert (settings.host, settings.port, settings.default_lang, settings.engine) == ("127.0.0.1", 8000, "nl", "durable")
+    assert (settings.host, settings.port, settings.default_lang, settings.engine) == ("127.0.0.1", 8000, "nl", DEFAULT_ENGINE)
     assert settings.max_body_bytes == MAX_SNAPSHOT_BYTES
     assert settings.cors_origins == ()
     assert settings.workers >= 2
+
+
+def test_an_engine_that_cannot_run_here_stops_the_start(without_durable: None) -> None:
+    """PREFLIGHT_ENGINE=durable without durable-rules (Python 3.13): the variable and the Python version are named."""
+    with pytest.raises(ConfigError, match=rf"PREFLIGHT_ENGINE='durable'.*Python {sys.version_info.major}\.{sys.version_info.minor}"):
+        WebSettings.from_env({"PREFLIGHT_ENGINE": "durable"})
 
 
 def test_every_variable_is_read() -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from preflight.web import create_app
 
+from ..regenerate import golden_path
 from .conftest import EXAMPLES
 
 
@@ -100,8 +101,9 @@ def test_pasted_blocked_snapshot_reads_top_to_bottom(client: Any) -> None:
     response = client.post("/", data={"snapshot": _text("blocked.yaml"), "lang": "nl"})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
+    counts = json.loads(golden_path("blocked.yaml", "nl").read_text(encoding="utf-8"))["summary"]
     order = [
-        'data-verdict="blocked"', "12 blokkerend, 5 advies, 6 info",
+        'data-verdict="blocked"', f"{counts['blocking']} blokkerend, {counts['advisory']} advies, {counts['info']} info",
         "<h3>Over deze migratie</h3>", "<dt>Van</dt><dd>Administratiekantoor De Vries (ADV01)</dd>",
         "<dt>Naar</dt><dd>Boekhoudkantoor Jansen &amp; Kok (BJK01): abonnement Trial, gekoppeld aan Exact Online</dd>",
         "<dt>Aanvrager</dt><dd>s.meijer@devries-administratie.nl (Accountant)</dd>",
@@ -113,7 +115,7 @@ def test_pasted_blocked_snapshot_reads_top_to_bottom(client: Any) -> None:
         "<dt>Kan niet mee</dt><dd>2003 Hoveniersbedrijf Groen - filiaal Utrecht</dd>",
         "<h3>Bevindingen</h3>", '<h4 class="subject-title">2001 Bakkerij Van Dam B.V.</h4>',
         'data-rule="documents-awaiting-authorisation"',
-        '<details class="info-findings"><summary>Goed om te weten (6)</summary>',
+        f'<details class="info-findings"><summary>Goed om te weten ({counts["info"]})</summary>',
     ]
     positions = [html.find(part) for part in order]
     assert -1 not in positions, [part for part, at in zip(order, positions, strict=True) if at == -1]

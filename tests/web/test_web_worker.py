@@ -105,9 +105,11 @@ def test_gunicorn_error_log_line_is_escaped(gunicorn: Gunicorn) -> None:
     answer = exchange(gunicorn.port, b"GET /a\x1b[2J\rFORGED HTTP/1.1\r\nHost: t\r\n\r\n")
     assert answer.status == 400
     rid = answer.json()["error"]["request_id"]
-    time.sleep(0.2)  # the log line is written after the answer
+    deadline = time.monotonic() + 30  # the log line is written after the answer: wait for it
+    while not (line := next((x for x in gunicorn.log.read_text(errors="replace").splitlines() if f"request_id={rid}" in x), "")):
+        assert time.monotonic() < deadline, f"no log line with request_id={rid} within 30 s"
+        time.sleep(0.02)
     lines = gunicorn.log.read_text(errors="replace").splitlines()
-    line = next(line for line in lines if f"request_id={rid}" in line)
     assert "status=400" in line
     assert "\x1b" not in line and "\r" not in line
     assert not any(line.startswith("FORGED") for line in lines)

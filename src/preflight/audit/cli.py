@@ -23,7 +23,8 @@ from contextlib import closing
 from types import FrameType
 from typing import IO, TYPE_CHECKING, Any
 
-from ..pipeline import ENGINES, LANGUAGES
+from ..help_format import HelpFormatter
+from ..pipeline import DEFAULT_ENGINE, ENGINES, LANGUAGES
 
 if TYPE_CHECKING:  # the audit's machinery is imported when an audit runs, not by every command
     from .progress import Progress
@@ -67,6 +68,23 @@ def _fraction(text: str) -> float:
     return value
 
 
+AUDIT_EXAMPLES = """\
+examples:
+  preflight audit exports/ --lang en                    the summary, in English
+  preflight audit offices.jsonl.gz --format html --out audit.html
+  preflight audit - --format csv < offices.jsonl > findings.csv
+
+exit status (--fail-on): 0 nothing at the threshold, 1 an office blocked (or with an
+advisory finding), 2 a snapshot invalid or failed, or a usage error
+"""
+
+DEMO_EXAMPLES = """\
+examples:
+  preflight demo-data --offices 200 --seed 1 --invalid 0.01 --out offices.jsonl.gz
+  preflight demo-data --offices 3 | head -c 300
+"""
+
+
 def register_commands(commands: Any) -> None:
     """Add ``audit`` and ``demo-data`` to the core CLI's subparsers."""
     audit = commands.add_parser(
@@ -74,33 +92,51 @@ def register_commands(commands: Any) -> None:
         help="audit many snapshots: files, folders, JSON Lines (.gz too), - for standard input",
         description="Check every administration of every office in the snapshots given (audit "
         "mode: snapshots without a migration) and summarise what must be cleared first.",
+        epilog=AUDIT_EXAMPLES,
+        formatter_class=HelpFormatter,
     )
     audit.add_argument("paths", nargs="+", metavar="PATH",
                        help="snapshot file, folder (searched recursively), JSON Lines file, or -")
-    audit.add_argument("--format", choices=FORMAT_NAMES, default="text")
-    audit.add_argument("--out", metavar="FILE", help="write here (complete or not at all) instead of standard output")
+    audit.add_argument("--format", choices=FORMAT_NAMES, default="text",
+                       help="text summary (default), json (totals and every report), csv (a row per "
+                       "finding) or html (one self-contained page)")
+    audit.add_argument("--out", metavar="FILE",
+                       help="write here (complete or not at all) instead of standard output (default)")
     audit.add_argument("--workers", type=int, default=default_workers(), metavar="N",
                        help=f"worker processes (default: the CPU count, %(default)s here; at most "
                             f"{WORKERS_PER_CPU} per CPU and {MAX_WORKERS} in all, {max_workers()} here)")
     audit.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                        help="time a snapshot may take; one that takes longer is reported as failed "
                             "(default: %(default)g)")
-    audit.add_argument("--lang", choices=LANGUAGES, default="nl")
-    audit.add_argument("--engine", choices=ENGINES, default="durable")
+    audit.add_argument("--lang", choices=LANGUAGES, default="nl",
+                       help="language of the summary and messages: nl (default) or en")
+    audit.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
+                       help=f"rule evaluator: {' or '.join(ENGINES)} (default here: {DEFAULT_ENGINE})")
     audit.add_argument("--fail-on", choices=FAIL_ON, default="blocked",
-                       help="what makes the exit status non-zero (default: blocked)")
-    audit.add_argument("--quiet", action="store_true", help="no progress line")
+                       help="what makes the exit status non-zero: blocked (default: an office is blocked), "
+                       "advisory (also an advisory finding) or never")
+    audit.add_argument("--quiet", action="store_true",
+                       help="no progress line (default: progress on standard error when it is a terminal)")
     audit.set_defaults(handler=_audit_handler)
 
     demo = commands.add_parser(
         "demo-data",
         help="write synthetic audit snapshots as JSON Lines (the same for the same seed)",
+        description="Write synthetic offices, one audit snapshot (JSON, no migration) a line: realistic "
+        "sizes and problems, the same bytes for the same --offices, --seed and --invalid. Demo data "
+        "for trying `preflight audit` and for benchmarks.",
+        epilog=DEMO_EXAMPLES,
+        formatter_class=HelpFormatter,
     )
-    demo.add_argument("--offices", type=_positive, default=100, metavar="N")
-    demo.add_argument("--seed", type=int, default=1, metavar="S")
+    demo.add_argument("--offices", type=_positive, default=100, metavar="N",
+                      help="how many offices, one line each (default %(default)s)")
+    demo.add_argument("--seed", type=int, default=1, metavar="S",
+                      help="random seed: the same seed gives the same offices (default %(default)s)")
     demo.add_argument("--invalid", type=_fraction, default=0.0, metavar="FRACTION",
-                      help="share of lines broken on purpose (default 0)")
-    demo.add_argument("--out", metavar="FILE", help="write here instead of standard output (.gz: compressed)")
+                      help="share of lines broken on purpose, between 0 and 1: not JSON, or against the "
+                      "contract (default 0: none)")
+    demo.add_argument("--out", metavar="FILE",
+                      help="write here instead of standard output (default); a name ending in .gz is compressed")
     demo.set_defaults(handler=_demo_handler)
 
 
@@ -118,7 +154,7 @@ def run_audit(
     out: str | None = None,
     workers: int | None = None,
     lang: str = "nl",
-    engine: str = "durable",
+    engine: str = DEFAULT_ENGINE,
     fail_on: str = "blocked",
     quiet: bool = False,
     timeout: float = DEFAULT_TIMEOUT,

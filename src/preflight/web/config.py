@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..pipeline import ENGINES, LANGUAGES
+from ..pipeline import DEFAULT_ENGINE, ENGINES, LANGUAGES, engine_unavailable
 from ..snapshot_loader import MAX_SNAPSHOT_BYTES
 
 
@@ -32,7 +32,7 @@ class WebSettings:
     max_body_bytes: int = MAX_SNAPSHOT_BYTES
     cors_origins: tuple[str, ...] = ()
     default_lang: str = "nl"
-    engine: str = "durable"
+    engine: str = DEFAULT_ENGINE
     log_level: str = "INFO"
 
     @classmethod
@@ -70,6 +70,9 @@ class WebSettings:
                 raise ConfigError(
                     f"PREFLIGHT_CORS_ORIGINS: {origin!r} is not an origin like https://form.example.nl"
                 )
+        engine = choice("PREFLIGHT_ENGINE", defaults.engine, ENGINES)
+        if engine_unavailable(engine):
+            raise ConfigError(f"PREFLIGHT_ENGINE={engine!r}: {engine_unavailable(engine)}")
         return cls(
             host=text("PREFLIGHT_HOST", defaults.host),
             port=number("PREFLIGHT_PORT", defaults.port, 1, 65535),
@@ -79,7 +82,7 @@ class WebSettings:
             max_body_bytes=number("PREFLIGHT_MAX_BODY_BYTES", defaults.max_body_bytes, 1024, MAX_SNAPSHOT_BYTES),
             cors_origins=origins,
             default_lang=choice("PREFLIGHT_DEFAULT_LANG", defaults.default_lang, LANGUAGES),
-            engine=choice("PREFLIGHT_ENGINE", defaults.engine, ENGINES),
+            engine=engine,
             log_level=choice("PREFLIGHT_LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
         )
 

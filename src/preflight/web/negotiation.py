@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Request
 from werkzeug.exceptions import BadRequest
 
-from ..pipeline import ENGINES, LANGUAGES
+from ..pipeline import ENGINES, LANGUAGES, engine_unavailable
 
 
 def choose_language(request: Request, default: str) -> str:
@@ -46,10 +46,13 @@ def language_from_header(header: str, default: str) -> str:
 
 
 def choose_engine(request: Request, default: str) -> str:
-    """``?engine=`` when given (durable or python, else 400), else ``default``."""
+    """``?engine=`` when given (durable or python, else 400; 400 too where it cannot run), else ``default``."""
     asked = request.args.get("engine")
     if asked is None:
         return default
     if asked not in ENGINES:
         raise BadRequest(f"engine={asked!r} is not known; use one of {', '.join(ENGINES)}.")
+    reason = engine_unavailable(asked)
+    if reason:
+        raise BadRequest(f"{reason}.")
     return asked
