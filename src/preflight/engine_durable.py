@@ -1,4 +1,4 @@
-"""Step 5: evaluate the rules with the durable-rules engine (the default evaluator).
+"""Step 5 (the cross-check): evaluate the rules with the durable-rules engine.
 
 The only module that imports durable-rules. The rule book compiles once per process to one
 durable ruleset per mode; each evaluation asserts its facts in a fresh session and the findings
@@ -48,6 +48,7 @@ from .conditions import (
     walk,
 )
 from .facts import FACT_FIELDS, SINGLETON_SCOPES, Fact, FactSet
+from .findings import FactEvaluator
 from .rulebook import Rule, RuleBook
 from .vocabulary import PHASES
 
@@ -66,7 +67,7 @@ _SESSIONS = itertools.count(1)
 _RULESETS: dict[tuple[str, tuple[str, ...]], int] = {}
 
 
-class DurableEngine:
+class DurableEngine(FactEvaluator):
     """Evaluates a rule book with durable-rules' C core."""
 
     name = "durable"
