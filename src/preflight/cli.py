@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from typing import IO
 
 from . import __version__
+from .activation import EngineError
 from .audit.cli import register_commands as register_audit_commands
-from .pipeline import ENGINES, LANGUAGES, check
+from .pipeline import DEFAULT_ENGINE, ENGINES, LANGUAGES, check
 from .renderers import RENDERERS
 from .rule_docs import rules_markdown
 from .rule_examples import run_all
@@ -37,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("file", metavar="FILE|-", help="snapshot file (JSON or YAML), - for standard input")
     check.add_argument("--format", choices=sorted(RENDERERS), default="text")
     check.add_argument("--lang", choices=LANGUAGES, default="nl")
-    check.add_argument("--engine", choices=ENGINES, default="durable")
+    check.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
+                       help=f"rule evaluator (default {DEFAULT_ENGINE}); cross-check: compiled and a second engine, "
+                       "any difference an error (exit 2)")
 
     rules = commands.add_parser("rules", help="list the rules, or run their examples (rules test)")
     rules.add_argument("action", nargs="?", choices=["list", "test"], default="list")
@@ -77,7 +80,11 @@ def run_check(path: str, fmt: str, lang: str, engine: str, out: IO[str]) -> int:
     except OSError as err:
         print(f"preflight: cannot read {path}: {err.strerror or err}", file=sys.stderr)
         return EXIT_USAGE
-    report = check(raw, lang=lang, engine=engine)
+    try:
+        report = check(raw, lang=lang, engine=engine)
+    except EngineError as err:  # e.g. the cross-check found the engines disagree: never a silent pick
+        print(f"preflight: {err}", file=sys.stderr)
+        return EXIT_USAGE
     colour = fmt == "text" and out.isatty() and "NO_COLOR" not in os.environ
     out.write(RENDERERS[fmt](report, colour=colour))
     return EXIT_STATUS[report.verdict]
@@ -108,7 +115,7 @@ def run_rules_list(fmt: str, out: IO[str]) -> int:
 
 
 def run_rules_test(out: IO[str]) -> int:
-    """Run every rule's examples on both engines; ends with 'N passed, N failed'."""
+    """Run every rule's examples on every engine; ends with 'N passed, N failed'."""
     results = run_all(default_rulebook())
     failed = [r for r in results if not r.passed]
     for result in failed:

@@ -13,9 +13,9 @@ from preflight.web.config import ConfigError, WebSettings
 
 
 def test_defaults_are_sane() -> None:
-    """Loopback, port 8000, Dutch, the durable engine, the loader's 5 MiB limit, no CORS origin."""
+    """Loopback, port 8000, Dutch, the compiled engine, the loader's 5 MiB limit, no CORS origin."""
     settings = WebSettings.from_env({})
-    assert (settings.host, settings.port, settings.default_lang, settings.engine) == ("127.0.0.1", 8000, "nl", "durable")
+    assert (settings.host, settings.port, settings.default_lang, settings.engine) == ("127.0.0.1", 8000, "nl", "compiled")
     assert settings.max_body_bytes == MAX_SNAPSHOT_BYTES
     assert settings.cors_origins == ()
     assert settings.workers >= 2

@@ -1,7 +1,9 @@
 """One check for the web: bytes in, (HTTP status, report) out — shared by the API and the page.
 
 Status follows the contract (report.md, HTTP): 200 ready/blocked, 422 invalid snapshot,
-400 unparseable body (the report's errors carry line and column), 413 too large.
+400 unparseable body (the report's errors carry line and column), 413 too large; and 409 when
+the engine cannot give one answer (``engine=cross-check`` found two engines disagree, or one of
+them could not evaluate the snapshot): an error, never a silently chosen report.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g
+from werkzeug.exceptions import Conflict
 
+from ..activation import EngineError
 from ..pipeline import check
 from ..report import Report
 
@@ -27,7 +31,11 @@ class CheckOutcome:
 def run_check(raw: bytes | str, *, lang: str, engine: str, max_bytes: int) -> CheckOutcome:
     """Check one snapshot (through the pipeline's one entry point); records verdict and rule ids
     (never contents) for the log."""
-    report = check(raw, lang=lang, engine=engine, max_bytes=max_bytes)
+    g.lang, g.engine = lang, engine
+    try:
+        report = check(raw, lang=lang, engine=engine, max_bytes=max_bytes)
+    except EngineError as err:
+        raise Conflict(str(err)) from None
     if report.unreadable:
         status = _STATUS_BY_KIND.get(report.unreadable, 400)
     else:
@@ -35,5 +43,4 @@ def run_check(raw: bytes | str, *, lang: str, engine: str, max_bytes: int) -> Ch
     g.verdict = report.verdict
     g.rules = sorted({f.rule for f in report.findings})
     g.errors = len(report.errors)
-    g.lang, g.engine = lang, engine
     return CheckOutcome(status, report)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..pipeline import ENGINES, LANGUAGES
+from ..pipeline import DEFAULT_ENGINE, ENGINES, LANGUAGES
 from ..snapshot_loader import MAX_SNAPSHOT_BYTES
 
 
@@ -31,7 +31,7 @@ class WebSettings:
     max_body_bytes: int = MAX_SNAPSHOT_BYTES
     cors_origins: tuple[str, ...] = ()
     default_lang: str = "nl"
-    engine: str = "durable"
+    engine: str = DEFAULT_ENGINE
     log_level: str = "INFO"
 
     @classmethod

@@ -28,6 +28,7 @@ ERROR_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     413: "too_large",
+    409: "engines_disagree",
     415: "unsupported_media_type",
     422: "invalid_snapshot",
     500: "internal_error",
