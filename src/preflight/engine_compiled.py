@@ -287,14 +287,18 @@ class _Writer:
                 self.out.line(" = ".join(self.value((scope, name)) for name in names) + " = None")
 
     def _lists(self, rules: tuple[Rule, ...]) -> None:
-        """Every list a condition tests, as a set (empty when the snapshot does not give it)."""
+        """Every list a condition tests starts unbuilt: it becomes a set where first tested (a
+        rule tests a list only once the fact holding it is known to exist)."""
         keys = sorted({c.list_key for rule in rules for c in walk(rule.when) if isinstance(c, Contains)})
-        for key in keys:
-            owner = key.split(".")[0]
-            part, local = _SINGLETON_PART[owner]
-            expression = _rename(LISTS[key].derive, {part: local})
-            self.out.line(f"values = ({expression}) if {self.exists(owner)} else None")
-            self.out.line(f"{_list_local(key)} = frozenset(values) if values is not None else frozenset()")
+        if keys:
+            self.out.line(" = ".join(_list_local(key) for key in keys) + " = None")
+
+    def list_set(self, key: str) -> str:
+        """An expression: the list ``key`` as a frozenset, built on first use."""
+        part, local = _SINGLETON_PART[key.split(".")[0]]
+        values = _rename(LISTS[key].derive, {part: local})
+        name = _list_local(key)
+        return f"({name} if {name} is not None else ({name} := frozenset(({values}) or ())))"
 
     def _own_fields(self, scope: str, rules: list[Rule]) -> None:
         names = sorted({ref.name for rule in rules for ref in _fields_tested(rule) if ref.scope == scope})
@@ -360,7 +364,7 @@ class _Writer:
             return exists if condition.present else f"(not ({exists}))"
         if isinstance(condition, Contains):
             wanted = self.value(condition.value) if isinstance(condition.value, FieldRef) else repr(condition.value)
-            return f"{wanted} {'not in' if condition.negated else 'in'} {_list_local(condition.list_key)}"
+            return f"{wanted} {'not in' if condition.negated else 'in'} {self.list_set(condition.list_key)}"
         raise TypeError(f"unknown condition {condition!r}")
 
     # -- its finding ---------------------------------------------------------------------------
