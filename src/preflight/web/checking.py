@@ -2,8 +2,9 @@
 
 Status follows the contract (report.md, HTTP): 200 ready/blocked, 422 invalid snapshot,
 400 unparseable body (the report's errors carry line and column), 413 too large; and 409 when
-the engine cannot give one answer (``engine=cross-check`` found two engines disagree, or one of
-them could not evaluate the snapshot): an error, never a silently chosen report.
+``engine=cross-check`` cannot give one answer (the two engines disagree, or one of them could not
+evaluate the snapshot): an error, never a silently chosen report. An engine this Python cannot
+run is a 400.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g
-from werkzeug.exceptions import Conflict
+from werkzeug.exceptions import BadRequest, Conflict
 
-from ..activation import EngineError
-from ..pipeline import check
+from ..cross_check import CrossCheckFailed
+from ..pipeline import EngineUnavailable, check
 from ..report import Report
 
 _STATUS_BY_KIND = {"too_large": 413, "encoding": 400, "syntax": 400}
@@ -34,8 +35,10 @@ def run_check(raw: bytes | str, *, lang: str, engine: str, max_bytes: int) -> Ch
     g.lang, g.engine = lang, engine
     try:
         report = check(raw, lang=lang, engine=engine, max_bytes=max_bytes)
-    except EngineError as err:
+    except CrossCheckFailed as err:
         raise Conflict(str(err)) from None
+    except EngineUnavailable as err:
+        raise BadRequest(f"{err}.") from None
     if report.unreadable:
         status = _STATUS_BY_KIND.get(report.unreadable, 400)
     else:
