@@ -1,9 +1,11 @@
 """Step 5 (the default evaluator): the rule book compiled to Python, from snapshot to findings.
 
 For each phase and language the rules that run are translated, once per process and rule book
-digest, into the source of one function ``findings(snap) -> list[Finding]`` (generated source, not
-closures: a condition becomes one inline Python expression over local variables, which measured
-about three times faster than a tree of closures). The function fuses three steps for speed, and
+digest, into the source of one function ``findings(snap) -> list[Finding]``. Generated source, not
+closures: a condition becomes one inline Python expression over local variables — the shipped
+administration rules on the administrations of examples/blocked.yaml took 3.8 µs so against
+18.8 µs as a tree of closures over the same values (measured once, 2026-11-30; the closures'
+calls per node are the difference). The function fuses three steps for speed, and
 takes each step's knowledge from its own module rather than restating it:
 
 - *derive facts* (:mod:`preflight.facts`): which facts exist comes from the same functions
