@@ -328,3 +328,16 @@ def test_fact_bodies_do_not_depend_on_the_hash_seed():
         for seed in (0, 1, 2, 3)
     }
     assert len(outputs) == 1
+
+
+def test_one_list_value_can_satisfy_two_contains(tmp_path):
+    """contains: authoriser and contains: {ref: receiver.role} hold together when the receiver is
+    an authoriser: durable-rules let one fact match one pattern of a rule only (found by the
+    rule fuzzer); every rule now allows it."""
+    book = book_of(tmp_path, rule("administration", {"all": [
+        {"contains": {"target_office.user_roles": "authoriser"}},
+        {"contains": {"target_office.user_roles": {"ref": "receiver.role"}}},
+    ]}))
+    snapshot = snapshot_with(administrations=TWO_ADMINS[:1], receiver={"role": "authoriser"},
+                             target_office={"users": [{"email": "a@b.nl", "role": "authoriser"}]})
+    assert_agree(book, snapshot, ["administration:1001"])

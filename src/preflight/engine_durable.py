@@ -7,7 +7,9 @@ are the engine's activations. Every trap measured on this machine
 part of durable-rules' grammar that it evaluates exactly:
 
 - negation depends on fact order: a sentinel fact is asserted last and is the first pattern of
-  every rule with a negation (``"dist": 0``);
+  every rule with a negation;
+- by default one fact matches at most one pattern of a rule, so two ``contains`` of the same
+  value never both held: every rule is ``"dist": 0``;
 - facts, not events, so a fact matching two rules fires both;
 - bounded sizes: facts carry only the fields rules read, flat; list items only for the values a
   rule can match (its literals, and the ``{ref}`` values of the facts present), so a long list
@@ -345,10 +347,9 @@ def compile_rule(rule: Rule) -> dict[str, dict[str, Any]]:
             patterns.append({alias: _and([{"t": _ITEM}, {"list": item.list_key}, {"value": _rhs(item.value, own)}])})
         for scope in absent:
             patterns.append({f"{scope}$not": {"t": scope}})
-        definition: dict[str, Any] = {"all": patterns}
-        if negated:
-            definition["dist"] = 0
-        out[name] = definition
+        # "dist": 0 lets one fact match several patterns of a rule: the negations' sentinel, and
+        # one list value tested twice (contains x and contains {ref} that equals x).
+        out[name] = {"all": patterns, "dist": 0}
     return out
 
 
