@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv bench bench-http clean
+.PHONY: run test venv bench bench-http screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or 3.12 is needed (durable-rules does not import on 3.13)"; exit 1; }
@@ -30,6 +30,12 @@ run: venv
 test: venv
 	scripts/ensure-chromium.sh
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/pytest
+
+# The README's screenshot of the page (docs/images/report-page.png), in Debian's Chromium;
+# tests/web/test_screenshots.py says when it no longer matches the page.
+screenshots: venv
+	scripts/ensure-chromium.sh
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python scripts/screenshots.py
 
 bench: venv
 	$(BIN)/python bench/check.py

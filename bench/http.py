@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/http.py                    # 10 s per cell, then a 60 s soak at 8 clients
     .venv/bin/python bench/http.py --duration 5 --soak 0
+    .venv/bin/python bench/http.py --worker-class sync   # the same against another worker class
 
 Starts gunicorn itself (``app:app`` with the project's gunicorn config) on 127.0.0.1 and a free
 port, then measures ``POST /api/v1/preflight`` (the 5-administration snapshot of bench/check.py,
@@ -60,11 +61,17 @@ def free_port() -> int:
         return port
 
 
-def start_server(port: int, workers: int, log: Any) -> subprocess.Popen[bytes]:
-    """gunicorn with the project's config on loopback; returns once /healthz answers."""
-    env = {**os.environ, "PREFLIGHT_HOST": HOST, "PREFLIGHT_PORT": str(port), "PREFLIGHT_WORKERS": str(workers)}
+def start_server(
+    port: int, workers: int, log: Any, extra_args: tuple[str, ...] = (), extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """gunicorn with the project's config on loopback (``extra_args`` override it, e.g.
+    ``--worker-class sync``); returns once /healthz answers."""
+    env = {
+        **os.environ, "PREFLIGHT_HOST": HOST, "PREFLIGHT_PORT": str(port), "PREFLIGHT_WORKERS": str(workers),
+        **(extra_env or {}),
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "python:preflight.web.gunicorn_conf", "app:app"],
+        [sys.executable, "-m", "gunicorn", "--config", "python:preflight.web.gunicorn_conf", *extra_args, "app:app"],
         cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True,
     )
     deadline = time.monotonic() + 60
@@ -93,9 +100,12 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
             server.wait()
 
 
-def client(port: int, method: str, path: str, body: bytes | None, seconds: float, results: Any) -> None:
+def client(
+    port: int, method: str, path: str, body: bytes | None, seconds: float, results: Any,
+    content_type: str = "application/json",
+) -> None:
     """Send requests back to back for ``seconds``; put (latencies, errors, error samples)."""
-    headers = {"Content-Type": "application/json"} if body is not None else {}
+    headers = {"Content-Type": content_type} if body is not None else {}
     latencies: list[float] = []
     errors = 0
     samples: list[str] = []
@@ -111,7 +121,7 @@ def client(port: int, method: str, path: str, body: bytes | None, seconds: float
             if not ok and len(samples) < 3:
                 samples.append(f"HTTP {response.status}")
             if response.getheader("Connection", "").lower() == "close":
-                conn.close()  # sync workers close after each response; reconnect next time
+                conn.close()  # the server ended the connection; reconnect next time
         except (OSError, http.client.HTTPException) as err:
             ok = False
             if len(samples) < 3:
@@ -129,18 +139,36 @@ def client(port: int, method: str, path: str, body: bytes | None, seconds: float
 
 def measure(port: int, method: str, path: str, body: bytes | None, clients: int, seconds: float) -> dict[str, Any]:
     """Run ``clients`` client processes at once; latency percentiles, throughput, errors."""
-    results: Any = multiprocessing.Queue()
+    return measure_loads(port, [(method, path, body, "application/json", clients)], seconds)[0]
+
+
+#: One kind of client traffic: method, path, body, content type, number of client processes.
+Load = tuple[str, str, "bytes | None", str, int]
+
+
+def measure_loads(port: int, loads: list[Load], seconds: float) -> list[dict[str, Any]]:
+    """Run several loads at once — each (method, path, body, content type, client processes) — for
+    ``seconds``; one summary per load (latency percentiles, throughput, errors)."""
+    queues: list[Any] = [multiprocessing.Queue() for _ in loads]
     procs = [
-        multiprocessing.Process(target=client, args=(port, method, path, body, seconds, results))
+        (queue, multiprocessing.Process(target=client, args=(port, method, path, body, seconds, queue, content_type)))
+        for queue, (method, path, body, content_type, clients) in zip(queues, loads, strict=True)
         for _ in range(clients)
     ]
     start = time.perf_counter()
-    for proc in procs:
+    for _, proc in procs:
         proc.start()
-    gathered = [results.get(timeout=seconds + 120) for _ in procs]
-    for proc in procs:
+    gathered: list[list[Any]] = [[] for _ in loads]
+    for queue, _ in procs:
+        gathered[queues.index(queue)].append(queue.get(timeout=seconds + 120))
+    for _, proc in procs:
         proc.join()
     wall = time.perf_counter() - start
+    return [summarise(results, seconds, wall) for results in gathered]
+
+
+def summarise(gathered: list[Any], seconds: float, wall: float) -> dict[str, Any]:
+    """Latency percentiles (ms), throughput and errors of the clients' (latencies, errors, samples)."""
     latencies = sorted(lat for lats, _, _ in gathered for lat in lats)
     errors = sum(err for _, err, _ in gathered)
     samples = [s for _, _, ss in gathered for s in ss][:3]
@@ -163,6 +191,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 1), help="gunicorn workers")
     parser.add_argument("--clients", default="1,8", help="concurrency levels, comma separated")
     parser.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="?engine= of the checks")
+    parser.add_argument("--worker-class", help="gunicorn worker class instead of the project's (e.g. sync), to compare")
     args = parser.parse_args()
     levels = [int(c) for c in args.clients.split(",")]
 
@@ -170,7 +199,8 @@ def main() -> int:
     check_path = f"/api/v1/preflight?engine={args.engine}"
     port = free_port()
     with tempfile.NamedTemporaryFile("w+b", prefix="preflight-bench-http-", suffix=".log", delete=False) as log:
-        server = start_server(port, args.workers, log)
+        override = ("--worker-class", args.worker_class) if args.worker_class else ()
+        server = start_server(port, args.workers, log, override)
         try:
             # Sanity: the snapshot gives a report, and warm every worker.
             conn = http.client.HTTPConnection(HOST, port, timeout=10)
@@ -181,7 +211,8 @@ def main() -> int:
             measure(port, "GET", "/healthz", None, 8, 1.0)
             measure(port, "POST", check_path, body, 8, 1.0)
 
-            print(f"gunicorn: {args.workers} sync workers on {HOST}:{port}; "
+            worker = args.worker_class or "preflight.web.worker.PreflightWorker (gevent)"
+            print(f"gunicorn: {args.workers} workers of class {worker} on {HOST}:{port}; "
                   f"{os.cpu_count()} CPUs shared with the clients")
             print(f"preflight body: 5 administrations, {len(body)} bytes JSON, verdict {verdict}; "
                   f"engine {args.engine}; {args.duration:g} s per cell\n")

@@ -28,6 +28,8 @@ from referencing import Registry, Resource
 from preflight.demo_data import generate
 from preflight.pipeline import check
 
+from .test_audit_sources import refuse_to_list
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
 
@@ -175,13 +177,13 @@ def test_invalid_lines_in_the_middle_are_counted_and_listed_with_file_and_line(
     reports = json.loads(outputs["json"][1])["reports"]
     invalid = [r for r in reports if r["verdict"] == "invalid"]
     assert [(r["source"], r["line"]) for r in invalid] == [(str(demo[0]), 11), (str(demo[0]), 22)]
-    assert "invalid JSON" in invalid[0]["report"]["errors"][0]["message"]
+    assert "ongeldige JSON" in invalid[0]["report"]["errors"][0]["message"]
     assert invalid[0]["report"]["errors"][0]["line"] == 11  # the line of the file
     assert invalid[1]["report"]["errors"][0]["path"] == "/administrations/0/pending_authorisation"
     assert [r["line"] for r in reports] == list(range(1, 43))
     text = outputs["text"][1]
     assert f"{demo[0]}:11" in text and f"{demo[0]}:22" in text
-    assert "/administrations/0/pending_authorisation: -1 is less than the minimum of 0" in text
+    assert "/administrations/0/pending_authorisation: -1 is kleiner dan het minimum 0" in text
 
 
 def test_text_summary_shows_the_figures_operations_act_on(demo: tuple[Path, list[str]], outputs: dict[str, Any]) -> None:
@@ -358,15 +360,20 @@ def test_a_snapshot_that_kills_its_worker_twice_is_reported_as_failed(tmp_path: 
     assert "Mislukte snapshots (1):" in text and f"{source}:7 ({victim})" in text
 
 
+def busy_html_audit(tmp_path: Path) -> tuple[subprocess.Popen[bytes], list[int]]:
+    """An audit of 3,000 demo offices (tmp_path/big.jsonl) into tmp_path/report.html, caught
+    while its workers are busy; and its workers."""
+    source = tmp_path / "big.jsonl"
+    write_demo(source, 3000, seed=5)
+    process = start_audit(str(source), "--format", "html", "--out", str(tmp_path / "report.html"), "--workers", "2")
+    busy_worker(process, cpu=0.5)
+    return process, workers_of(process)
+
+
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
 def test_an_interrupted_run_leaves_no_file(tmp_path: Path, how: signal.Signals) -> None:
     """Ctrl-C or SIGTERM mid-run: exit 130, no output file, no temporary file, no worker left."""
-    source = tmp_path / "big.jsonl"
-    write_demo(source, 3000, seed=5)
-    out = tmp_path / "report.html"
-    process = start_audit(str(source), "--format", "html", "--out", str(out), "--workers", "2")
-    busy_worker(process, cpu=0.5)
-    workers = workers_of(process)
+    process, workers = busy_html_audit(tmp_path)
     process.send_signal(how)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
@@ -514,3 +521,233 @@ def test_the_format_choices_are_the_output_formats():
     from preflight.audit.outputs import FORMATS
 
     assert tuple(FORMATS) == FORMAT_NAMES
+
+
+# -- hardening (issue 12): nothing lost, hidden or aborted; nothing overwritten; nothing injected --
+
+
+def run_in_process(paths: list[Path], **options: Any) -> tuple[int, str]:
+    """`run_audit` called directly (its workers are still processes): the status and standard error."""
+    from preflight.audit.cli import run_audit
+
+    errors = io.StringIO()
+    status = run_audit([str(p) for p in paths], quiet=True, stderr=errors, **options)
+    return status, errors.getvalue()
+
+
+def test_links_that_loop_or_break_and_unreadable_folders_are_counted_and_the_audit_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each entry that cannot be read is an invalid, office-less snapshot listed with its path and
+    reason; offices counted = entries read (a looping link used to abort the whole audit)."""
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    lines = write_demo(exports / "offices.jsonl", 3, seed=6)
+    (exports / "loop.json").symlink_to("loop.json")
+    (exports / "gone.json").symlink_to("missing.json")
+    (exports / "locked").mkdir()
+    (exports / "locked" / "hidden-away.json").write_text(lines[0])
+    refuse_to_list(monkeypatch, "locked")
+    out = tmp_path / "audit.json"
+    status, errors = run_in_process([exports], fmt="json", out=str(out), workers=1)
+    assert status == 2, errors
+    result = json.loads(out.read_text())
+    assert result["offices"] == 6 == len(result["reports"])
+    assert (result["invalid"], result["verdicts"]["blocked"] + result["verdicts"]["ready"]) == (3, 3)
+    unread = [(Path(r["source"]).name, r["office"], r["report"]["errors"][0]["message"])
+              for r in result["reports"] if r["verdict"] == "invalid"]
+    assert unread == [
+        ("gone.json", None, "a broken symbolic link: what it points to does not exist"),
+        ("locked", None, "cannot read the folder: Permission denied"),
+        ("loop.json", None, "a symbolic link that loops (it leads back to itself)"),
+    ]
+    status, _ = run_in_process([exports], out=str(tmp_path / "audit.txt"), workers=1, lang="en")
+    text = (tmp_path / "audit.txt").read_text()
+    assert "Invalid snapshots (3):" in text and f"  {exports / 'loop.json'}\n     /: a symbolic link that loops" in text
+
+
+@pytest.mark.parametrize("how", ["same path", "symbolic link", "hard link", "found in a folder"])
+def test_out_naming_an_input_is_refused_before_anything_is_read(tmp_path: Path, how: str) -> None:
+    """--out that is (or leads to) an input file: exit status 2 and why; the input is untouched."""
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    source = exports / "offices.jsonl"
+    write_demo(source, 2, seed=1)
+    before = source.read_bytes()
+    inputs, out = {
+        "same path": ([source], source),
+        "symbolic link": ([source], tmp_path / "link.jsonl"),
+        "hard link": ([source], tmp_path / "hard.jsonl"),
+        "found in a folder": ([exports], source),
+    }[how]
+    if how == "symbolic link":
+        out.symlink_to(source)
+    if how == "hard link":
+        out.hardlink_to(source)
+    status, errors = run_in_process(inputs, fmt="json", out=str(out), workers=1)
+    assert status == 2
+    assert errors.startswith(f"preflight audit: --out {out}: is one of the inputs")
+    assert errors.count("\n") == 1
+    assert source.read_bytes() == before
+
+
+def test_out_naming_a_folder_is_refused_before_anything_is_read(tmp_path: Path) -> None:
+    """Not an error after the whole audit: at once."""
+    source = tmp_path / "offices.jsonl"
+    write_demo(source, 2, seed=1)
+    status, errors = run_in_process([source], out=str(tmp_path), workers=1)
+    assert (status, errors) == (2, f"preflight audit: --out {tmp_path}: is a folder; name the file to write\n")
+
+
+def test_workers_and_the_time_limit_have_bounds(tmp_path: Path) -> None:
+    """--workers between 1 and 4 per CPU (64 at most); --timeout above 0 and at most a day: else exit 2."""
+    from preflight.audit.cli import default_workers
+
+    source = tmp_path / "one.jsonl"
+    write_demo(source, 1, seed=1)
+    most = min(64, 4 * default_workers())
+    out = tmp_path / "audit.txt"
+    for options in ({"workers": most + 1}, {"workers": 0}, {"timeout": 0.0},
+                    {"timeout": float("nan")}, {"timeout": 86401.0}):
+        status, errors = run_in_process([source], out=str(out), **{"workers": 1, **options})
+        assert status == 2, options
+        name = "--workers" if "workers" in options else "--timeout"
+        assert errors.startswith(f"preflight audit: {name} ") and errors.count("\n") == 1, errors
+        assert not out.exists()
+    assert f"between 1 and {most}" in run_in_process([source], workers=most + 1)[1]
+    parsed = subprocess.run([sys.executable, "-m", "preflight", "audit", str(source), "--workers", str(most + 1)],
+                            capture_output=True, cwd=ROOT, timeout=120, check=False)
+    assert parsed.returncode == 2 and b"Traceback" not in parsed.stderr
+
+
+def test_sigkill_of_the_audit_leaves_no_file_and_no_worker(tmp_path: Path) -> None:
+    """Killed outright mid-run: no output, no temporary file beside it, and its workers end too."""
+    process, workers = busy_html_audit(tmp_path)
+    process.kill()
+    process.communicate(timeout=60)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl"]
+    deadline = time.monotonic() + 30
+    while [pid for pid in workers if alive(pid)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if alive(pid)]
+
+
+def alive(pid: int) -> bool:
+    """A process that exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+def test_ctrl_c_at_any_moment_gives_no_traceback(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) from the first instant
+    on — while Python imports, the rules load, the workers start, the offices are checked: exit
+    status 130 and "interrupted", no traceback from any process, no file, no process left.
+
+    Python's own start-up (before any preflight code runs, the first few tens of milliseconds)
+    is outside the command's reach: there a SIGINT kills the process or Python reports it
+    itself — never from preflight's code, which the traceback would name."""
+    import preflight
+
+    ours = str(Path(preflight.__file__).parent)
+    source = tmp_path / "big.jsonl"
+    write_demo(source, 3000, seed=5)
+    out = tmp_path / "audit.txt"
+    for moment in (0.0, 0.03, 0.06, 0.1, 0.15, 0.2, 0.3, 0.45, 0.7, 1.0, 1.5):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "preflight", "audit", str(source), "--out", str(out), "--workers", "2"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, start_new_session=True,
+        )
+        time.sleep(moment)
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        said = stderr.decode()
+        if process.returncode == 130:
+            assert "interrupted" in said and "Traceback" not in said, (moment, said)
+        else:  # Python was still starting up
+            assert process.returncode in (-signal.SIGINT, 1) and ours not in said, (moment, process.returncode, said)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl"], moment
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(process.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError(f"processes of the audit interrupted at {moment} s are still running")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "csv", "html"])
+def test_lone_surrogates_and_non_utf8_file_names_give_a_complete_output(tmp_path: Path, fmt: str) -> None:
+    """A file name that is not UTF-8 (Python holds it with a lone surrogate) used to abort the
+    whole audit (UnicodeEncodeError in the writer), as did a "\\ud800" in a snapshot before the
+    loader refused it: now every office is counted and the output is complete."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    lines = list(generate(3, seed=9))
+    odd = json.loads(lines[1])
+    odd["source_office"]["name"] = "\ud800 & Partners"
+    lines[1] = json.dumps(odd)
+    (folder / "offices.jsonl").write_text("\n".join(lines) + "\n")
+    listed = json.loads(lines[0])  # an invalid snapshot, so that even the text output names it
+    listed["source_office"]["code"] = "B00099"
+    del listed["taken_at"]
+    odd_name = os.fsdecode(b"caf\xe9.json")
+    (folder / odd_name).write_text(json.dumps(listed))
+    out = tmp_path / f"audit.{fmt}"
+    status, errors = run_in_process([folder], fmt=fmt, out=str(out), workers=1, lang="en")
+    assert status == 2, errors
+    written = out.read_text(encoding="utf-8-sig")
+    if fmt == "json":
+        result = json.loads(written)
+        assert (result["offices"], result["invalid"], result["failed"]) == (4, 2, 0)
+        assert (result["reports"][0]["source"], result["reports"][0]["office"]) == (str(folder / odd_name), "B00099")
+        assert result["reports"][2]["verdict"] == "invalid"  # the loader's answer to "\\ud800"
+    elif fmt == "text":
+        assert written.startswith("Audit of 4 offices")
+        assert f"  {folder}/caf\\udce9.json (B00099)\n" in written
+    elif fmt == "csv":
+        assert f"{folder}/caf\\udce9.json" in written
+    else:
+        assert written.rstrip().endswith("</html>") and written.count('<tbody class="office"') == 4
+
+
+def test_text_output_shows_control_characters_as_escapes(tmp_path: Path) -> None:
+    """An office code or file name with terminal escape sequences cannot clear the screen or paint
+    a fake verdict: the listing shows them as \\x1b…, one entry per line."""
+    fake = "\x1b[2J\x1b[H\x1b[32mKLAAR"
+    broken = json.loads(next(iter(generate(1, seed=2))))
+    broken["source_office"]["code"] = fake
+    del broken["taken_at"]
+    source = tmp_path / "offices\x1b[31m\r.jsonl"
+    source.write_text(json.dumps(broken) + "\n")
+    out = tmp_path / "audit.txt"
+    status, errors = run_in_process([source], out=str(out), workers=1, lang="en")
+    assert status == 2
+    text = out.read_text()
+    assert "\x1b" not in text and "\r" not in text and "\x1b" not in errors
+    assert f"  {tmp_path}/offices\\x1b[31m\\r.jsonl:1 (\\x1b[2J\\x1b[H\\x1b[32mKLAAR)\n" in text
+
+
+def test_csv_cells_that_would_start_a_formula_are_quoted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """OWASP's rule: an office code like =HYPERLINK(…) is written as '=HYPERLINK(…) in every row,
+    a file named @… likewise; the other columns keep their values, the line stays a number."""
+    hostile = '=HYPERLINK("http://x.nl","ok")'
+    data = json.loads(next(iter(generate(1, seed=4))))
+    data["source_office"]["code"] = hostile
+    monkeypatch.chdir(tmp_path)
+    source = Path("@offices.jsonl")
+    source.write_text(json.dumps(data) + "\n")
+    status, errors = run_in_process([source], fmt="csv", out="audit.csv", workers=1)
+    assert status == 1, errors
+    rows = list(csv.DictReader(io.StringIO(Path("audit.csv").read_text(encoding="utf-8-sig"))))
+    assert rows and {r["office"] for r in rows} == {"'" + hostile}
+    assert {r["source"] for r in rows} == {"'@offices.jsonl"}
+    assert {r["line"] for r in rows} == {"1"}
+    expected = check(data, engine="python")
+    assert [(r["rule"], r["severity"], r["subject"]) for r in rows] == [
+        (f.rule, f.severity, f.subject) for f in expected.findings
+    ]

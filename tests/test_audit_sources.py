@@ -3,17 +3,34 @@
 from __future__ import annotations
 
 import gzip
+import inspect
 import io
 import json
+import os
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from preflight.audit import sources
-from preflight.audit.sources import MissingPath, check_paths, read_items, total_bytes
+from preflight.audit.sources import MissingPath, check_paths, read_items, same_file_as, total_bytes
 
 SNAPSHOT = {"snapshot_version": 1, "taken_at": "2026-11-27T09:30:00+01:00",
             "source_office": {"code": "A1"}, "administrations": []}
+
+
+def refuse_to_list(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Make listing a folder called ``name`` fail as an unreadable one does (as root, which the
+    tests may run as, chmod 000 would not)."""
+    real_scandir = os.scandir
+
+    def scandir(path: str) -> Any:
+        if os.path.basename(str(path)) == name:
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
 
 
 def line(code: str) -> str:
@@ -125,3 +142,83 @@ def test_progress_bytes_grow_to_the_total_size(tmp_path: Path) -> None:
     done = [i.done_bytes for i in items]
     assert done == sorted(done) and done[-1] == total_bytes([str(tmp_path)])
     assert total_bytes(["-"]) is None
+
+
+def test_folder_entries_that_cannot_be_read_are_items_with_their_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link that loops, a broken link, a link to a folder, a pipe with a snapshot name and a
+    sub-folder that cannot be listed: each is an item naming its path and why; the rest is read."""
+    (tmp_path / "a.json").write_text(line("A"))
+    (tmp_path / "loop.json").symlink_to("loop.json")
+    (tmp_path / "gone.json").symlink_to("missing.json")
+    (tmp_path / "shared").symlink_to(tmp_path / "real")
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "r.json").write_text(line("R"))
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "l.json").write_text(line("L"))
+    os.mkfifo(tmp_path / "pipe.json")
+    os.mkfifo(tmp_path / "pipe.txt")  # not a snapshot by its name: passed over like notes.txt
+    refuse_to_list(monkeypatch, "locked")
+    items = list(read_items([str(tmp_path)]))
+    assert [(Path(i.source).name, i.problem.message if i.problem else None) for i in items] == [
+        ("a.json", None),
+        ("gone.json", "a broken symbolic link: what it points to does not exist"),
+        ("locked", "cannot read the folder: Permission denied"),
+        ("loop.json", "a symbolic link that loops (it leads back to itself)"),
+        ("pipe.json", "not a regular file (a pipe, socket or device), not read"),
+        ("r.json", None),
+        ("shared", "a symbolic link to a folder, not followed (give the folder itself as a PATH to audit it)"),
+    ]
+    assert total_bytes([str(tmp_path)]) == sum(len(line(c)) for c in "AR")
+
+
+def test_a_folder_given_that_cannot_be_listed_is_an_item(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even the folder named on the command line: one item saying so, not an empty audit."""
+    refuse_to_list(monkeypatch, tmp_path.name)
+    items = list(read_items([str(tmp_path)]))
+    assert [(i.source, i.problem.message if i.problem else None) for i in items] == [
+        (str(tmp_path), "cannot read the folder: Permission denied")
+    ]
+
+
+def test_folders_nested_deeper_than_the_recursion_limit_are_walked(tmp_path: Path) -> None:
+    """The walk keeps its own stack: folders nested deeper than Python's recursion limit are read.
+
+    (The limit is lowered for the test rather than nesting 1,000 folders, which pytest's own
+    clean-up, recursive itself, could not remove.)"""
+    deepest = tmp_path
+    for _ in range(150):
+        deepest = deepest / "d"
+    deepest.mkdir(parents=True)
+    (deepest / "x.json").write_text(line("X"))
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 100)
+    try:
+        codes = [json.loads(i.raw)["source_office"]["code"] for i in read_items([str(tmp_path)])]
+    finally:
+        sys.setrecursionlimit(limit)
+    assert codes == ["X"]
+
+
+def test_same_file_as_finds_an_input_by_path_link_or_folder(tmp_path: Path) -> None:
+    """The same path, another path to the same file (hard or symbolic link), or a file found in a folder."""
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    (exports / "a.jsonl").write_text(line("A") + "\n")
+    (tmp_path / "hard.jsonl").hardlink_to(exports / "a.jsonl")
+    (tmp_path / "soft.jsonl").symlink_to(exports / "a.jsonl")
+    (tmp_path / "other.json").write_text(line("O"))
+    a = str(exports / "a.jsonl")
+    assert same_file_as(a, [a]) == a
+    assert same_file_as(str(tmp_path / "hard.jsonl"), [a]) == a
+    assert same_file_as(str(tmp_path / "soft.jsonl"), [str(exports)]) == a
+    assert same_file_as(str(tmp_path / "other.json"), [str(exports), "-"]) is None
+    assert same_file_as(str(tmp_path / "new.json"), [str(exports)]) is None
+
+
+def test_a_path_argument_that_loops_is_named_with_its_reason(tmp_path: Path) -> None:
+    """Not 'no such file' for a link that exists but leads back to itself."""
+    (tmp_path / "loop.json").symlink_to("loop.json")
+    with pytest.raises(MissingPath, match="loop.json: Too many levels of symbolic links"):
+        check_paths([str(tmp_path / "loop.json")])

@@ -111,7 +111,7 @@ def test_text_report_of_invalid_input_lists_errors_with_where():
     assert result.returncode == 2
     text = result.stdout.decode()
     assert text.startswith("ONGELDIG")
-    assert "  - /administrations/2/pending_authorisation: -1 is less than the minimum of 0" in text
+    assert "  - /administrations/2/pending_authorisation: -1 is kleiner dan het minimum 0" in text
     syntax = run_preflight("check", "examples/not-json.txt", "--lang", "en").stdout.decode()
     assert "  - line 3, column 3: invalid YAML" in syntax
 
@@ -195,3 +195,15 @@ def test_rules_test_fails_on_a_wrong_example(tmp_path):
     for engine in available_engines():
         assert f"FAIL subadministration [{engine}] a copy of 1002" in out
     assert out.strip().endswith(f"{len(available_engines())} failed")
+
+
+def test_a_file_over_the_limit_says_its_size_in_words(tmp_path, capsys):
+    """A 6 MB file: the report names 6,0 MB against the 5,2 MB limit (not '5242881 bytes')."""
+    from preflight.cli import main
+
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * 6_000_000)
+    assert main(["check", str(big)]) == 2
+    out = capsys.readouterr().out
+    assert out.startswith("TE GROOT")
+    assert "de snapshot is 6,0 MB (6.000.000 bytes); hoogstens 5,2 MB (5.242.880 bytes) wordt gelezen" in out

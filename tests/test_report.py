@@ -214,3 +214,20 @@ def test_same_snapshot_same_bytes_in_either_language(blocked):
     """Deterministic: the same snapshot gives the same bytes, every time."""
     for lang in ("nl", "en"):
         assert check(blocked, lang=lang).to_json() == check(json.loads(json.dumps(blocked)), lang=lang).to_json()
+
+
+def test_unknown_fields_are_notices_in_the_report(examples_dir):
+    """A misspelt optional field is named in the report with the closest known name — the
+    verdict stands, and nothing is silently ignored — in valid and invalid reports alike."""
+    data = yaml.safe_load((examples_dir / "blocked.yaml").read_text(encoding="utf-8"))
+    data["migration"]["administrations"][5]["newcode"] = "7003"
+    report = check(data, lang="en")
+    assert report.verdict == "blocked"
+    assert [n.to_dict() for n in report.notices] == [{
+        "path": "/migration/administrations/5/newcode",
+        "message": "unknown field 'newcode' is ignored; did you mean 'new_code'?",
+    }]
+    data["taken_at"] = "yesterday"
+    invalid = check(data, lang="en")
+    assert invalid.verdict == "invalid" and [n.path for n in invalid.notices] == ["/migration/administrations/5/newcode"]
+    assert check((examples_dir / "blocked.yaml").read_bytes()).notices == ()

@@ -11,7 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from preflight.pipeline import check
-from preflight.snapshot_validator import validate_snapshot
+from preflight.problems import InputProblem
+from preflight.snapshot_loader import load_snapshot
+from preflight.snapshot_validator import MAX_PROBLEMS, validate_snapshot
 
 from .snapshot_strategies import snapshots
 
@@ -32,16 +34,25 @@ def test_the_valid_examples_are_valid(examples_dir, name):
 
 
 def test_invalid_example_lists_every_violation(examples_dir):
-    """All violations at once, sorted by path, with jsonschema's wording."""
+    """All violations at once, sorted by path, worded from the failing keyword, with hints."""
     data = json.loads((examples_dir / "invalid.json").read_text(encoding="utf-8"))
-    problems = validate_snapshot(data)
+    problems = validate_snapshot(data, lang="en")
     assert [f"{p.path}: {p.message}" for p in problems] == [
-        "/administrations/1: 'accounting_system' is a required property",
-        "/administrations/2/pending_authorisation: -1 is less than the minimum of 0",
+        "/administrations/1: required field 'accounting_system' is missing",
+        "/administrations/2/pending_authorisation: -1 is less than the minimum of 0; a count is never negative",
         "/administrations/3/code: duplicate administration code '3101' (also at /administrations/0)",
-        "/migration: 'transfer_code_sent_at' is a required property",
-        "/snapshot_version: 1 was expected",
+        "/migration: required field 'transfer_code_sent_at' is missing; needed when the status is code_sent or accepted: when was the transfer code sent?",
+        "/snapshot_version: must be 1, found the number 2; this program reads snapshot version 1",
     ]
+
+
+def test_violations_are_in_dutch_by_default(examples_dir):
+    """Without a language the reader gets Dutch, as everywhere in preflight."""
+    data = json.loads((examples_dir / "invalid.json").read_text(encoding="utf-8"))
+    messages = [p.message for p in validate_snapshot(data)]
+    assert "verplicht veld 'accounting_system' ontbreekt" in messages
+    assert "-1 is kleiner dan het minimum 0; een aantal is nooit negatief" in messages
+    assert [p.path for p in validate_snapshot(data)] == [p.path for p in validate_snapshot(data, lang="en")]
 
 
 MUTATIONS = [
@@ -102,9 +113,9 @@ def test_huge_integers_are_valid_and_evaluated_exactly(ready):
         assert "1.000.000.000.000.000.000.000.000.000.000 documenten" in finding.message  # grouped, exact
 
 
-def test_very_long_and_non_ascii_strings(ready):
-    """A 2 MB name and non-ASCII codes are carried through, not truncated or mangled."""
-    ready["administrations"][0]["name"] = "Ä" * 2_000_000
+def test_longest_names_and_non_ascii_codes_are_carried_through(ready):
+    """A name at its limit (200 characters) and non-ASCII codes are neither truncated nor mangled."""
+    ready["administrations"][0]["name"] = "Ä" * 200
     ready["administrations"][0]["code"] = "Ö-1001"
     ready["migration"]["administrations"] = [{"code": "Ö-1001"}]
     ready["administrations"][0]["pending_authorisation"] = 1
@@ -117,12 +128,14 @@ def test_very_long_and_non_ascii_strings(ready):
 def test_long_error_messages_are_shortened(ready):
     """A violation on a huge value does not repeat the value in full."""
     ready["administrations"][0]["workflows"] = "x" * 100_000
-    (problem,) = validate_snapshot(ready)
-    assert len(problem.message) <= 240
+    (problem,) = validate_snapshot(ready, lang="en")
+    assert problem.message == "expected a list, found the text 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…'"
 
 
-INTERESTING = [-1, 0, 1, 1.0, 2.5, 10**30, -(10**30), "", "x", "X" * 70, None, True, False, [], {},
+INTERESTING = [-1, 0, 1, 1.0, 2.5, 10**30, -(10**30), "", "x", "X" * 70, "X" * 255, None, True, False, [], {},
                "2026-11-27T09:30:00", "2026-11-27T23:59:60Z", "0000-01-01T00:00:00Z", "premium",
+               "2026-11-27 09:30:00Z", "2016-12-31T23:59:60Z", "2017-01-01T00:59:60+01:00", "2026-11-27T12:00:60Z",
+               "2026-11-27T09:30:00.000001+01:00", "2026-11-27T09:30:00+24:00", "Premium", "supergebruiker",
                "code_sent", "superuser", "required", [{"code": "1001"}], {"email": "a", "role": "client"}]
 
 
@@ -166,3 +179,82 @@ def test_integral_floats_count_as_integers(ready):
     for engine in ("durable", "python"):
         finding = next(f for f in check(ready, engine=engine).findings if f.rule == "documents-awaiting-authorisation")
         assert finding.evidence == {"pending_authorisation": 3}
+
+
+def load_and_validate(text, lang="en"):
+    return validate_snapshot(load_snapshot(text).data, lang=lang)
+
+
+def test_an_unquoted_code_gets_a_hint_to_quote_it(examples_dir):
+    """`code: 5001` in hand-written YAML says that codes are text and must be quoted."""
+    text = (examples_dir / "one-problem.yaml").read_text(encoding="utf-8").replace('code: "1001"', "code: 1001", 1)
+    (problem,) = load_and_validate(text)
+    assert problem.message == (
+        "expected text, found the number 1001; codes are text: put them in quotes, like \"5001\"; "
+        "without quotes YAML reads 0012 as a number and the code is lost"
+    )
+    (dutch,) = load_and_validate(text, lang="nl")
+    assert dutch.message.startswith("verwacht: tekst; gevonden: het getal 1001; codes zijn tekst: zet ze tussen aanhalingstekens")
+
+
+def test_a_timestamp_without_offset_gets_an_example_with_one(ready):
+    """A date-time without Z or ±HH:MM is told to add one, with the value completed as an example."""
+    ready["taken_at"] = "2026-11-27T09:30:00"
+    (problem,) = validate_snapshot(ready, lang="en")
+    assert problem.message == (
+        "'2026-11-27T09:30:00' has no offset; add the offset, such as 2026-11-27T09:30:00+01:00 (Dutch winter time) or Z for UTC"
+    )
+
+
+@pytest.mark.parametrize(
+    ("where", "written", "meant"),
+    [
+        (("requester", "role"), "Supergebruiker", "superuser"),
+        (("requester", "role"), "Super User", "superuser"),
+        (("target_office", "subscription"), "Premium", "premium"),
+        (("target_office", "subscription"), "premum", "premium"),
+        (("migration", "status"), "code_send", "code_sent"),
+    ],
+)
+def test_a_value_not_in_the_list_names_the_allowed_ones_and_the_closest(ready, where, written, meant):
+    """A role, subscription or status that is not allowed lists the allowed values and the likeliest one."""
+    ready[where[0]][where[1]] = written
+    (problem,) = validate_snapshot(ready, lang="en")
+    assert problem.path == f"/{where[0]}/{where[1]}"
+    assert problem.message.startswith(f"{written!r} is not one of the allowed values: ")
+    assert problem.message.endswith(f"; did you mean '{meant}'?")
+    (dutch,) = validate_snapshot(ready, lang="nl")
+    assert dutch.message.endswith(f"; bedoel je '{meant}'?")
+
+
+@pytest.mark.parametrize("moment", ["2016-12-31T23:59:60Z", "2017-01-01T00:59:60+01:00", "2016-12-31T15:59:60.5-08:00"])
+def test_leap_seconds_are_valid_on_both_paths(ready, moment):
+    """RFC 3339 allows :60 at the end of a UTC day; the fast and the full path agree."""
+    ready["taken_at"] = moment
+    ready["migration"]["transfer_code_sent_at"] = moment
+    assert validate_snapshot(ready) == [] == validate_snapshot(ready, fast=False)
+    assert check(ready, engine="python").verdict != "invalid"
+
+
+@pytest.mark.parametrize("moment", ["2026-11-27T12:00:60Z", "2026-11-27T23:59:61Z", "2026-11-27T09:30:00+24:00"])
+def test_impossible_seconds_and_offsets_are_invalid_on_both_paths(ready, moment):
+    """:60 anywhere but 23:59 UTC, :61, or an offset of 24 hours: invalid, on the fast and the full path."""
+    ready["taken_at"] = moment
+    assert [p.path for p in validate_snapshot(ready)] == ["/taken_at"]
+    assert validate_snapshot(ready) == validate_snapshot(ready, fast=False)
+
+
+def test_many_violations_are_listed_up_to_the_limit(ready):
+    """10,000 broken administrations give the first MAX_PROBLEMS violations and one line saying there are more."""
+    broken = dict(ready["administrations"][0], pending_authorisation="3")
+    ready["administrations"] = [dict(broken, code=str(i)) for i in range(10_000)]
+    problems = validate_snapshot(ready, lang="en")
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert problems[-1] == InputProblem("", f"and more problems; only the first {MAX_PROBLEMS} are listed")
+    assert problems == validate_snapshot(ready, fast=False, lang="en")
+
+
+def test_an_unknown_language_is_refused(ready):
+    """Only nl and en are spoken."""
+    with pytest.raises(ValueError, match="unknown language"):
+        validate_snapshot(ready, lang="de")

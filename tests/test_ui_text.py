@@ -17,3 +17,46 @@ def test_both_languages_have_the_same_keys_and_placeholders():
     for key in REPORT["nl"]:
         assert _fields(REPORT["nl"][key]) == _fields(REPORT["en"][key]), key
         assert REPORT["nl"][key].strip() and REPORT["en"][key].strip(), key
+
+
+def test_page_and_field_texts_have_both_languages():
+    """The page's own words and the fields' names: same keys and placeholders in nl and en."""
+    from preflight.ui_text import FIELDS, PAGE
+
+    for catalogue in (PAGE, FIELDS):
+        assert set(catalogue["nl"]) == set(catalogue["en"])
+        for key in catalogue["nl"]:
+            assert _fields(catalogue["nl"][key]) == _fields(catalogue["en"][key]), key
+            assert catalogue["nl"][key].strip() and catalogue["en"][key].strip(), key
+
+
+def test_every_evidence_field_of_every_rule_has_a_name_for_people():
+    """No rule's evidence is shown in snake_case: each key has a label in both languages."""
+    from preflight.rulebook import default_rulebook
+    from preflight.ui_text import FIELDS
+
+    keys = {key for rule in default_rulebook().rules for key in rule.evidence}
+    assert keys
+    for lang in ("nl", "en"):
+        missing = sorted(k for k in keys if k not in FIELDS[lang] and k.rsplit(".", 1)[-1] not in FIELDS[lang])
+        assert not missing, f"{lang}: {missing}"
+
+
+def test_unlisted_fields_are_shown_as_words():
+    """A field without a label still reads as words, never snake_case."""
+    from preflight.ui_text import field_label
+
+    assert field_label("pending_authorisation", "en") == "Documents awaiting authorisation"
+    assert field_label("target_office.accounting_link", "nl") == "Boekhoudpakket van het nieuwe kantoor"
+    assert field_label("some_new_field", "nl") == "Some new field"
+
+
+def test_unreadable_text_is_not_called_a_contract_violation():
+    """The verdict line of text that could not be read differs from a contract violation's."""
+    from preflight.ui_text import verdict_label
+
+    for lang in ("nl", "en"):
+        invalid = verdict_label("invalid", None, lang)
+        assert verdict_label("invalid", None, lang, "syntax") != invalid
+        assert verdict_label("invalid", None, lang, "encoding") == verdict_label("invalid", None, lang, "syntax")
+        assert verdict_label("invalid", None, lang, "too_large") not in (invalid, verdict_label("invalid", None, lang, "syntax"))

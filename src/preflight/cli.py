@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 from collections.abc import Sequence
 from typing import IO
@@ -21,6 +22,7 @@ from .rule_docs import rules_markdown
 from .rule_examples import run_all
 from .rulebook import RulesInvalid, default_rulebook
 from .snapshot_loader import MAX_SNAPSHOT_BYTES
+from .snapshot_template import register_command as register_snapshot_template
 from .vocabulary import EXIT_STATUS
 
 EXIT_USAGE = 2
@@ -47,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--format", choices=["table", "json", "markdown"], default="table")
 
     register_audit_commands(commands)
+    register_snapshot_template(commands)
     return parser
 
 
@@ -76,12 +79,12 @@ def _run(args: argparse.Namespace) -> int:
 def run_check(path: str, fmt: str, lang: str, engine: str, out: IO[str]) -> int:
     """Check one snapshot and print its report; returns the exit status."""
     try:
-        raw = _read(path)
+        raw, size = _read(path)
     except OSError as err:
         print(f"preflight: cannot read {path}: {err.strerror or err}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        report = check(raw, lang=lang, engine=engine)
+        report = check(raw, lang=lang, engine=engine, size=size)
     except EngineError as err:  # e.g. the cross-check found the engines disagree: never a silent pick
         print(f"preflight: {err}", file=sys.stderr)
         return EXIT_USAGE
@@ -90,12 +93,15 @@ def run_check(path: str, fmt: str, lang: str, engine: str, out: IO[str]) -> int:
     return EXIT_STATUS[report.verdict]
 
 
-def _read(path: str) -> bytes:
-    """Read at most one byte past the size bound, so the loader can say the input is too large."""
+def _read(path: str) -> tuple[bytes, int | None]:
+    """At most one byte past the size bound (so the loader can say the input is too large), and
+    the whole size when the input is a regular file (so it can say how large)."""
     if path == "-":
-        return sys.stdin.buffer.read(MAX_SNAPSHOT_BYTES + 1)
+        return sys.stdin.buffer.read(MAX_SNAPSHOT_BYTES + 1), None
     with open(path, "rb") as handle:
-        return handle.read(MAX_SNAPSHOT_BYTES + 1)
+        status = os.fstat(handle.fileno())
+        size = status.st_size if stat.S_ISREG(status.st_mode) else None
+        return handle.read(MAX_SNAPSHOT_BYTES + 1), size
 
 
 def run_rules_list(fmt: str, out: IO[str]) -> int:

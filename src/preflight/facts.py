@@ -209,6 +209,11 @@ FACT_FIELDS: dict[str, dict[str, str]] = {
 FIELD_POINTERS: dict[str, dict[str, tuple[str, ...]]] = {
     scope: {name: f.pointers for name, f in fields.items()} for scope, fields in CATALOGUE.items()
 }
+#: field name -> its kind, for the fields with one of their own (the same in every scope; the
+#: page shows a finding's evidence by it).
+FIELD_KINDS: dict[str, str] = {
+    name: f.kind for fields in CATALOGUE.values() for name, f in fields.items() if f.kind
+}
 #: Lists of text values held by a singleton fact, for ``contains``/``not_contains``.
 FACT_LISTS: dict[str, tuple[str, ...]] = {}
 for _key in LISTS:

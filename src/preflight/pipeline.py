@@ -18,6 +18,7 @@ from .findings import Finding
 from .report import Report, build_report, invalid_report
 from .rulebook import RuleBook, default_rulebook
 from .snapshot_loader import MAX_SNAPSHOT_BYTES, UnreadableSnapshot, load_snapshot
+from .snapshot_notices import unknown_fields
 from .snapshot_validator import validate_snapshot
 from .vocabulary import LANGUAGES, Phase
 
@@ -94,6 +95,7 @@ def check(
     engine: str = DEFAULT_ENGINE,
     readiness_only: bool = False,
     max_bytes: int = MAX_SNAPSHOT_BYTES,
+    size: int | None = None,
     rulebook: RuleBook | None = None,
 ) -> Report:
     """The report on one snapshot, given as JSON or YAML text (``bytes``/``str``) or parsed data.
@@ -101,19 +103,24 @@ def check(
     Unreadable or invalid input gives a report with verdict ``invalid`` (never an exception).
     ``readiness_only``: ignore the snapshot's migration request and check every administration
     of the source as an audit does (phase ``audit``); otherwise the snapshot says what it is.
+    ``size``: the whole input's size when the text given is only its first bytes (a large file).
     ``rulebook``: another rule book than the project's (tests, the rule fuzzer).
     Raises :class:`EngineError` when the engine cannot evaluate a valid snapshot (e.g. the
     cross-check finds the engines disagree).
     """
     if isinstance(snapshot, (bytes, str)):
         try:
-            snapshot = load_snapshot(snapshot, max_bytes=max_bytes).data
+            snapshot = load_snapshot(snapshot, max_bytes=max_bytes, lang=lang, size=size).data
         except UnreadableSnapshot as err:
             return invalid_report(err.problems, None, lang, unreadable=err.kind)
-    problems = validate_snapshot(snapshot)
+    problems = validate_snapshot(snapshot, lang=lang)
+    # A field the contract does not know is never an error, and never passed over in silence:
+    # a misspelt optional field (newcode for new_code) would change the verdict unnoticed.
+    notices = tuple(unknown_fields(snapshot, lang))
     if problems:
-        return invalid_report(problems, snapshot.get("taken_at") if isinstance(snapshot, dict) else None, lang)
+        taken_at = snapshot.get("taken_at") if isinstance(snapshot, dict) else None
+        return invalid_report(problems, taken_at, lang, notices=notices)
     evaluator = get_engine(engine, rulebook)
     phase = phase_of(snapshot, readiness_only)
     findings = evaluator.findings(snapshot, phase, lang)
-    return build_report(snapshot, phase, findings, evaluator.rulebook, lang)
+    return build_report(snapshot, phase, findings, evaluator.rulebook, lang, notices)

@@ -20,23 +20,19 @@ from dataclasses import dataclass, field
 
 from .context import Context
 from .findings import Finding
+from .neutralise import for_terminal
 from .report import Report
 from .ui_text import REPORT, verdict_label
 from .wording import DisplayNames, format_date, format_list, format_moment, format_number
 
 _COLOURS = {"ready": "32", "completed": "32", "blocked": "31", "invalid": "35",
             "blocking": "31", "advisory": "33", "info": "36"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:
-    """Text with control characters (and bidirectional overrides) shown as escapes, e.g. ``\\x1b``."""
-    return _CONTROL.sub(_escape_control, text)
-
-
-def _escape_control(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    """Text with what a terminal would act on (control characters, bidirectional controls, line
+    separators) shown as escapes, e.g. ``\\x1b`` — one rule for every output (neutralise.py)."""
+    return for_terminal(text)
 
 
 @dataclass(frozen=True)
@@ -81,7 +77,7 @@ def report_view(report: Report) -> ReportView:
     """The reading order of a report (see the module docstring)."""
     lang = report.lang
     labels = REPORT[lang]
-    line = verdict_label(report.verdict, report.phase, lang)
+    line = verdict_label(report.verdict, report.phase, lang, report.unreadable)
     if report.verdict == "invalid" or report.context is None or report.batches is None:
         return ReportView(report.verdict, line, labels=labels)
     names = report.names or _default_names()

@@ -174,7 +174,7 @@ def _placeholder(text: str, start: int) -> tuple[Part, int]:
         if not key or i >= len(text) or text[i] != "{":
             raise TemplateError("a plural choice is 'category {text}' (one, other, =0, …)", key_start)
         if key.startswith("="):
-            if not key[1:].isdigit():
+            if not (key[1:].isascii() and key[1:].isdigit()):
                 raise TemplateError(f"{key!r}: an exact choice is '=' and a whole number", key_start)
         elif key not in ("zero", "one", "two", "few", "many", "other"):
             raise TemplateError(f"{key!r} is not a plural category (zero, one, two, few, many, other, =N)", key_start)

@@ -1,10 +1,20 @@
 """Fixtures for the web service tests: the app, its test client, the served OpenAPI document,
-a response validator against it, and a live server on a free loopback port (browser test)."""
+a response validator against it, a live server on a free loopback port (browser test), and the
+real thing — gunicorn with the project's config — for what only the server does (slow clients,
+gunicorn's own errors, body deadlines)."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -97,3 +107,108 @@ def live_server(app: Flask) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+#: PREFLIGHT_BODY_TIMEOUT of the gunicorn fixture: short, so the deadline tests are quick.
+BODY_TIMEOUT = 3
+
+
+@dataclass(frozen=True)
+class Gunicorn:
+    """A running gunicorn: its loopback port and the file its stderr (the logs) goes to."""
+
+    port: int
+    log: Path
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (now)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_gunicorn(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """``gunicorn --config python:preflight.web.gunicorn_conf app:app``, as ``make run`` starts it."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "python:preflight.web.gunicorn_conf", "app:app"],
+            cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=out, start_new_session=True,
+        )
+
+
+@pytest.fixture(scope="session")
+def gunicorn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gunicorn]:
+    """gunicorn with the project's config, 2 workers and a 3 s body deadline, on a free loopback port."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("gunicorn") / "server.log"
+    env = {
+        "PREFLIGHT_HOST": "127.0.0.1", "PREFLIGHT_PORT": str(port), "PREFLIGHT_WORKERS": "2",
+        "PREFLIGHT_BODY_TIMEOUT": str(BODY_TIMEOUT),
+    }
+    server = start_gunicorn(env, log)
+    try:
+        deadline = time.monotonic() + 90
+        while exchange(port, b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", timeout=5).status != 200:
+            assert server.poll() is None, f"gunicorn exited: {log.read_text()[-2000:]}"
+            assert time.monotonic() < deadline, "gunicorn did not answer /healthz within 90 s"
+            time.sleep(0.3)
+        yield Gunicorn(port, log)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)  # its own session: gunicorn and its workers
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP answer read off a raw socket (status 0: none came)."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def exchange(port: int, request: bytes, timeout: float = 20, sock: socket.socket | None = None) -> Answer:
+    """Send ``request`` as raw bytes (on ``sock`` when given) and read one answer — to its
+    Content-Length, else until the server closes — for at most ``timeout`` seconds; status 0 when
+    nothing (or no HTTP) came back."""
+    try:
+        conn = sock or socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    except OSError:
+        return Answer(0, {}, b"")
+    with conn:
+        conn.settimeout(timeout)
+        data = b""
+        try:
+            if request:
+                conn.sendall(request)
+            while (chunk := conn.recv(65536)) and not _complete(data + chunk):
+                data += chunk
+            data += chunk
+        except OSError:  # a timeout or a reset: keep what came
+            pass
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    if not lines[0].startswith("HTTP/"):
+        return Answer(0, {}, data)
+    headers = {k.lower(): v for k, v in (line.split(": ", 1) for line in lines[1:] if ": " in line)}
+    return Answer(int(lines[0].split(" ")[1]), headers, body)
+
+
+def _complete(data: bytes) -> bool:
+    head, found, body = data.partition(b"\r\n\r\n")
+    if not found:
+        return False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return len(body) >= int(value)
+    return False

@@ -74,7 +74,7 @@ def test_unparseable_body_gives_line_and_column(client: Any, conforms: Any) -> N
 
 @pytest.mark.parametrize(
     ("body", "expected"),
-    [(b"", "empty"), (b"\xff\xfe{}", "UTF-8"), (b"[1, 2", "JSON")],
+    [(b"", "leeg"), (b"\xff\xfe{}", "UTF-8"), (b"[1, 2", "JSON")],
 )
 def test_empty_or_undecodable_body_is_400(client: Any, conforms: Any, body: bytes, expected: str) -> None:
     """Empty, non-UTF-8 and truncated bodies are 400 with the reason."""
@@ -112,7 +112,10 @@ def test_body_over_the_limit_is_413(conforms: Any) -> None:
     response = client.post(PATH, data=b" " * 4096 + b"{}", content_type="application/json")
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == "too_large"
-    assert "2048" in response.get_json()["error"]["message"]
+    # sizes for people, in the request's language (Dutch by default)
+    assert response.get_json()["error"]["message"] == (
+        "de snapshot is 0,0 MB (4.098 bytes); hoogstens 0,0 MB (2.048 bytes) wordt gelezen"
+    )
     conforms(response, "POST", PATH)
 
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import os
+import signal
+import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +14,8 @@ import pytest
 from preflight.snapshot_loader import MAX_SNAPSHOT_BYTES
 from preflight.web import create_app
 from preflight.web.config import ConfigError, WebSettings
+
+from .conftest import free_port, start_gunicorn
 
 
 def test_defaults_are_sane() -> None:
@@ -29,6 +35,7 @@ def test_every_variable_is_read() -> None:
             "PREFLIGHT_PORT": "9000",
             "PREFLIGHT_WORKERS": "3",
             "PREFLIGHT_TIMEOUT": "60",
+            "PREFLIGHT_BODY_TIMEOUT": "12",
             "PREFLIGHT_MAX_BODY_BYTES": "100000",
             "PREFLIGHT_CORS_ORIGINS": "https://form.example.nl, http://localhost:3000/",
             "PREFLIGHT_DEFAULT_LANG": "EN",
@@ -41,6 +48,7 @@ def test_every_variable_is_read() -> None:
         port=9000,
         workers=3,
         timeout=60,
+        body_timeout=12,
         max_body_bytes=100000,
         cors_origins=("https://form.example.nl", "http://localhost:3000"),
         default_lang="en",
@@ -55,6 +63,7 @@ def test_every_variable_is_read() -> None:
         ("PREFLIGHT_PORT", "eighty"),
         ("PREFLIGHT_PORT", "70000"),
         ("PREFLIGHT_WORKERS", "0"),
+        ("PREFLIGHT_BODY_TIMEOUT", "0"),
         ("PREFLIGHT_MAX_BODY_BYTES", str(MAX_SNAPSHOT_BYTES + 1)),
         ("PREFLIGHT_DEFAULT_LANG", "fr"),
         ("PREFLIGHT_ENGINE", "drools"),
@@ -80,12 +89,60 @@ def test_app_uses_environment(monkeypatch: Any) -> None:
 
 
 def test_gunicorn_config_follows_environment(monkeypatch: Any) -> None:
-    """The gunicorn config binds to PREFLIGHT_HOST:PORT with PREFLIGHT_WORKERS sync workers."""
+    """The gunicorn config binds to PREFLIGHT_HOST:PORT with PREFLIGHT_WORKERS gevent workers of ours."""
     monkeypatch.setenv("PREFLIGHT_PORT", "8123")
     monkeypatch.setenv("PREFLIGHT_WORKERS", "3")
     from preflight.web import gunicorn_conf
 
     conf = importlib.reload(gunicorn_conf)
     assert conf.bind == "127.0.0.1:8123"
-    assert (conf.workers, conf.worker_class) == (3, "sync")
+    assert (conf.workers, conf.worker_class) == (3, "preflight.web.worker.PreflightWorker")
     assert conf.accesslog is None
+    monkeypatch.setenv("PREFLIGHT_HOST", "::1")
+    assert importlib.reload(gunicorn_conf).bind == "[::1]:8123"
+
+
+def test_app_takes_the_body_deadline_from_the_environment(monkeypatch: Any) -> None:
+    """PREFLIGHT_BODY_TIMEOUT reaches the app, whose 408 names it in seconds."""
+    monkeypatch.setenv("PREFLIGHT_BODY_TIMEOUT", "7")
+    app = create_app({"TESTING": True, "PREFLIGHT_WARMUP": False})
+    assert app.config["PREFLIGHT_BODY_TIMEOUT"] == 7
+
+
+def test_taken_port_is_named_with_the_setting_to_change() -> None:
+    """A port someone listens on gives one sentence with the address and PREFLIGHT_PORT."""
+    from preflight.web.gunicorn_conf import address_problem
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        problem = address_problem("127.0.0.1", port)
+    assert problem is not None
+    assert f"127.0.0.1:{port}" in problem
+    assert "in use" in problem and "PREFLIGHT_PORT" in problem
+    assert address_problem("127.0.0.1", free_port()) is None
+    assert "PREFLIGHT_HOST" in (address_problem("no-such-host.invalid", 8000) or "")
+
+
+@pytest.mark.slow
+def test_second_server_on_a_taken_port_stops_at_once_with_one_message(tmp_path: Path) -> None:
+    """`make run` while the port is taken: one clear line naming the address and PREFLIGHT_PORT,
+    exit status non-zero, and no gunicorn retry loop ("Connection in use" five times)."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        log = tmp_path / "second.log"
+        server = start_gunicorn({"PREFLIGHT_HOST": "127.0.0.1", "PREFLIGHT_PORT": str(port)}, log)
+        try:
+            status = server.wait(timeout=60)
+        finally:
+            if server.poll() is None:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+    output = log.read_text()
+    assert status != 0
+    assert f"127.0.0.1:{port}" in output and "PREFLIGHT_PORT" in output
+    assert "Connection in use" not in output
+    assert "Traceback" not in output

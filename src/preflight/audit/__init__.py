@@ -9,7 +9,7 @@ The flow, one module per step:
 - :mod:`.runner` spreads items over worker processes, each with its own engine, gives the
   outcomes back in input order and survives a worker that dies;
 - :mod:`.summary` keeps the running totals;
-- :mod:`.outputs` writes text, JSON, CSV or HTML into a temporary file renamed at the end;
+- :mod:`.outputs` writes text, JSON, CSV or HTML into a file that appears only when complete;
 - :mod:`.cli` wires them into the ``audit`` and ``demo-data`` commands.
 
 Nothing here holds more than a bounded window of offices in memory.

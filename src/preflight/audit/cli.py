@@ -5,7 +5,9 @@
 - 0: the audit finished and nothing reached the threshold;
 - 1: some office is blocked (``blocked``), or has a blocking or advisory finding (``advisory``);
 - 2: some snapshot was invalid or could not be checked, or a usage error (a PATH that does not
-  exist, workers that cannot start). ``--fail-on never`` gives 0 for every finished audit.
+  exist, ``--out`` naming an input, an option out of its bounds, workers that cannot start).
+  ``--fail-on never`` gives 0 for every finished audit;
+- 130: interrupted (Ctrl-C, SIGTERM), at any moment: no output file, no traceback.
 """
 
 from __future__ import annotations
@@ -27,8 +29,13 @@ if TYPE_CHECKING:  # the audit's machinery is imported when an audit runs, not b
     from .progress import Progress
     from .summary import AuditSummary
 
-EXIT_OK, EXIT_THRESHOLD, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_THRESHOLD, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 FAIL_ON = ("blocked", "advisory", "never")
+#: Most worker processes: 4 per CPU (workers are CPU-bound: beyond the CPU count they add only
+#: memory, about 50 MB each, and start-up time), and never more than 64.
+WORKERS_PER_CPU, MAX_WORKERS = 4, 64
+#: Seconds a snapshot may take in its worker (``--timeout``), and the most that may be set.
+DEFAULT_TIMEOUT, MAX_TIMEOUT = 30.0, 24 * 3600.0
 #: The output formats (preflight.audit.outputs.FORMATS; a test keeps the two in step).
 FORMAT_NAMES = ("text", "json", "csv", "html")
 
@@ -39,6 +46,11 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def max_workers() -> int:
+    """The most ``--workers`` accepted here: 4 per CPU, at most 64."""
+    return min(MAX_WORKERS, WORKERS_PER_CPU * default_workers())
 
 
 def _positive(text: str) -> int:
@@ -67,8 +79,12 @@ def register_commands(commands: Any) -> None:
                        help="snapshot file, folder (searched recursively), JSON Lines file, or -")
     audit.add_argument("--format", choices=FORMAT_NAMES, default="text")
     audit.add_argument("--out", metavar="FILE", help="write here (complete or not at all) instead of standard output")
-    audit.add_argument("--workers", type=_positive, default=default_workers(), metavar="N",
-                       help="worker processes (default: the CPU count, %(default)s here)")
+    audit.add_argument("--workers", type=int, default=default_workers(), metavar="N",
+                       help=f"worker processes (default: the CPU count, %(default)s here; at most "
+                            f"{WORKERS_PER_CPU} per CPU and {MAX_WORKERS} in all, {max_workers()} here)")
+    audit.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                       help="time a snapshot may take; one that takes longer is reported as failed "
+                            "(default: %(default)g)")
     audit.add_argument("--lang", choices=LANGUAGES, default="nl")
     audit.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
                        help=f"rule evaluator (default {DEFAULT_ENGINE}); cross-check: an office on which the "
@@ -93,7 +109,7 @@ def register_commands(commands: Any) -> None:
 def _audit_handler(args: argparse.Namespace) -> int:
     return run_audit(
         args.paths, fmt=args.format, out=args.out, workers=args.workers, lang=args.lang,
-        engine=args.engine, fail_on=args.fail_on, quiet=args.quiet,
+        engine=args.engine, fail_on=args.fail_on, quiet=args.quiet, timeout=args.timeout,
     )
 
 
@@ -107,41 +123,58 @@ def run_audit(
     engine: str = DEFAULT_ENGINE,
     fail_on: str = "blocked",
     quiet: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
     stderr: IO[str] | None = None,
 ) -> int:
     """Audit ``paths`` and write the ``fmt`` output; returns the exit status."""
+    stderr = stderr or sys.stderr
+    shown: list[Progress] = []  # the progress line, once there is one (to clear it)
+    previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
+    try:
+        return _audit(paths, fmt, out, workers, lang, engine, fail_on, quiet, timeout, stderr, shown)
+    except KeyboardInterrupt:  # at any moment: the output file (if any) was never linked in
+        _clear(shown)
+        print("preflight audit: interrupted; no output written", file=stderr, flush=True)
+        return EXIT_INTERRUPTED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _audit(
+    paths: Sequence[str], fmt: str, out: str | None, workers: int | None, lang: str, engine: str,
+    fail_on: str, quiet: bool, timeout: float, stderr: IO[str], shown: list[Progress],
+) -> int:
+    from ..neutralise import for_terminal
     from ..rulebook import default_rulebook
     from .outputs import FORMATS, destination
     from .outputs.base import spool_dir_for
     from .progress import Progress
     from .runner import AuditRunner, RunnerError, WorkerConfig
-    from .sources import STDIN, MissingPath, check_paths, read_items, total_bytes
+    from .sources import read_items, total_bytes
     from .summary import AuditSummary
 
-    stderr = stderr or sys.stderr
-    try:
-        check_paths(paths)
-    except MissingPath as err:
-        print(f"preflight audit: {err}", file=stderr)
-        return EXIT_INPUT
-    if list(paths).count(STDIN) > 1:
-        print("preflight audit: standard input (-) can be read only once", file=stderr)
+    def say(message: str, *, last: bool = False) -> None:
+        """A line on standard error (file names in it made safe); above the progress line while
+        the audit runs, in its place at the end (``last``)."""
+        text = for_terminal(f"preflight audit: {message}")
+        if shown and not last:
+            shown[0].notice(text)
+        else:
+            _clear(shown)
+            print(text, file=stderr, flush=True)
+
+    workers = default_workers() if workers is None else workers
+    usage_error = _usage_error(paths, out, workers, timeout)
+    if usage_error is not None:
+        say(usage_error)
         return EXIT_INPUT
     rulebook = default_rulebook()
     summary = AuditSummary.for_rulebook(rulebook, lang)
-    progress = None
     if not quiet and stderr.isatty():
-        progress = Progress(stderr, total_bytes(paths), lang)
-
-    def notify(message: str) -> None:
-        text = f"preflight audit: {message}"
-        if progress:
-            progress.notice(text)
-        else:
-            print(text, file=stderr, flush=True)
-
-    runner = AuditRunner(WorkerConfig(lang, engine, fmt), workers or default_workers(), notify=notify)
-    previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
+        shown.append(Progress(stderr, total_bytes(paths), lang))
+    progress = shown[0] if shown else None
+    runner = AuditRunner(WorkerConfig(lang, engine, fmt), workers, notify=say, timeout=timeout)
     try:
         with destination(out) as dest:
             writer = FORMATS[fmt].WRITER(dest, lang, rulebook, spool_dir_for(out))
@@ -157,27 +190,44 @@ def run_audit(
             finally:
                 writer.close()
     except RunnerError as err:
-        _clear(progress)
-        print(f"preflight audit: {err}", file=stderr)
+        say(str(err), last=True)
         return EXIT_INPUT
-    except KeyboardInterrupt:
-        _clear(progress)
-        print("preflight audit: interrupted; no output written", file=stderr)
-        return 130
     except BrokenPipeError:
         raise  # standard output closed early (e.g. `| head`): the core CLI ends quietly
     except OSError as err:  # the output cannot be written (reading problems are items instead)
-        _clear(progress)
-        print(f"preflight audit: cannot write {out or 'the output'}: {err.strerror or err}", file=stderr)
+        say(f"cannot write {out or 'the output'}: {err.strerror or err}", last=True)
         return EXIT_INPUT
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
     if progress:
         progress.finish()
     if summary.offices == 0:
-        print("preflight audit: no snapshots found", file=stderr)
+        say("no snapshots found", last=True)
     return exit_status(summary, fail_on)
+
+
+def _usage_error(paths: Sequence[str], out: str | None, workers: int, timeout: float) -> str | None:
+    """What is wrong with the arguments, checked before anything is read; None when all is well."""
+    from .sources import STDIN, MissingPath, check_paths, same_file_as
+
+    most = max_workers()
+    if not 1 <= workers <= most:
+        return (f"--workers {workers}: must be between 1 and {most} ({WORKERS_PER_CPU} per CPU, "
+                f"{default_workers()} CPUs here, and at most {MAX_WORKERS})")
+    if not 0 < timeout <= MAX_TIMEOUT:  # NaN fails too
+        return f"--timeout {timeout:g}: must be more than 0 and at most {MAX_TIMEOUT:g} seconds"
+    try:
+        check_paths(paths)
+    except MissingPath as err:
+        return str(err)
+    if list(paths).count(STDIN) > 1:
+        return "standard input (-) can be read only once"
+    if out is not None and out != STDIN:
+        if os.path.isdir(out):
+            return f"--out {out}: is a folder; name the file to write"
+        same = same_file_as(out, paths)
+        if same is not None:
+            shown = "" if same == out else f" (as {same})"
+            return f"--out {out}: is one of the inputs{shown}; writing it would destroy it"
+    return None
 
 
 def exit_status(summary: AuditSummary, fail_on: str) -> int:
@@ -202,8 +252,8 @@ def _main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
-def _clear(progress: Progress | None) -> None:
-    if progress:
+def _clear(shown: list[Progress]) -> None:
+    for progress in shown:
         progress.clear()
 
 
@@ -215,12 +265,11 @@ def write_demo_data(offices: int, seed: int, out: str | None, invalid: float = 0
     """Write the demo snapshots to ``out`` (gzip when it ends in .gz) or standard output."""
     from ..demo_data import generate
     from .outputs import destination
-    from .outputs.base import atomic_path
+    from .outputs.base import atomic_file
 
     lines = generate(offices, seed, invalid)
     if out is not None and out.endswith(".gz"):
-        with atomic_path(out) as temporary, open(temporary, "xb") as raw, \
-                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed:
+        with atomic_file(out) as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed:
             for line in lines:
                 packed.write(line.encode("utf-8") + b"\n")
         return EXIT_OK

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..neutralise import encodable
 from ..pipeline import check
 from ..problems import InputProblem
 from ..report import Report, invalid_report
@@ -37,6 +38,8 @@ from ..vocabulary import SEVERITIES
 from .sources import SourceItem
 
 VERDICTS = ("ready", "blocked", "invalid", "failed")
+#: Longest failure message kept (an exception may quote a whole snapshot).
+MAX_FAILURE_CHARS = 500
 
 #: Renders one office's detail as its piece of the output (see :mod:`.outputs`).
 Fragment = Callable[[dict[str, Any], str], str]
@@ -59,20 +62,41 @@ class OfficeOutcome:
     done_bytes: int = 0
 
 
+def audit_outcome(seq: int, item: SourceItem, *, lang: str, engine: str, fragment: Fragment) -> OfficeOutcome:
+    """One item checked and reduced — never raises: whatever goes wrong (in the loader, the
+    engine or the rendering) becomes this office's own ``failed`` result, with the reason."""
+    try:
+        return outcome_of(seq, item, audit_item(item, lang=lang, engine=engine), fragment, lang)
+    except Exception as err:  # noqa: BLE001 - one office never stops the audit
+        return outcome_of(seq, item, failed_detail(item, f"the check failed: {describe_error(err)}"), fragment, lang)
+
+
+def describe_error(err: BaseException) -> str:
+    """'ValueError: the message', at most :data:`MAX_FAILURE_CHARS` long, whatever ``err`` holds."""
+    try:
+        message = str(err)
+    except Exception:  # noqa: BLE001 - an exception whose text cannot even be made
+        message = ""
+    text = f"{type(err).__name__}: {message}" if message else type(err).__name__
+    return text if len(text) <= MAX_FAILURE_CHARS else text[: MAX_FAILURE_CHARS - 1] + "…"
+
+
 def audit_item(item: SourceItem, *, lang: str, engine: str) -> dict[str, Any]:
     """The detail of one item: its report in audit mode, or why it could not be checked."""
     if item.problem is not None or item.raw is None:
         problem = item.problem or InputProblem("", "nothing was read")
         return _detail(item, None, None, invalid_report([problem], None, lang), 0)
     try:
-        data = load_snapshot(item.raw).data
+        data = load_snapshot(item.raw, lang=lang).data
     except UnreadableSnapshot as err:
         return _detail(item, None, None, invalid_report(_in_file(err.problems, item), None, lang), 0)
+    except Exception as err:  # noqa: BLE001 - a fault of the loader is this office's result too
+        return failed_detail(item, f"the snapshot could not be read: {describe_error(err)}")
     ignored = isinstance(data, dict) and "migration" in data
     try:  # the audit looks at every administration, not at one request
         report = check(data, lang=lang, engine=engine, readiness_only=True)
     except Exception as err:  # noqa: BLE001 - a fault of the evaluator is this office's result
-        return failed_detail(item, f"the check failed: {type(err).__name__}: {err}", data)
+        return failed_detail(item, f"the check failed: {describe_error(err)}", data)
     office = data.get("source_office") if isinstance(data, dict) else None
     code = office.get("code") if isinstance(office, dict) else None
     name = office.get("name") if isinstance(office, dict) else None
@@ -96,7 +120,7 @@ def failed_detail(item: SourceItem, message: str, data: Any = None) -> dict[str,
 
 
 def outcome_of(seq: int, item: SourceItem, detail: dict[str, Any], fragment: Fragment, lang: str) -> OfficeOutcome:
-    """Reduce a detail to the counts and the rendered fragment."""
+    """Reduce a detail to the counts and the rendered fragment (which any UTF-8 output accepts)."""
     by_rule: dict[str, int] = {}
     by_severity: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
     report = detail["report"]
@@ -107,7 +131,7 @@ def outcome_of(seq: int, item: SourceItem, detail: dict[str, Any], fragment: Fra
         seq=seq, source=item.source, line=item.line, office=detail["office"],
         verdict=detail["verdict"], administrations=detail["administrations"],
         blocked_administrations=detail["blocked_administrations"], by_rule=by_rule,
-        by_severity=by_severity, fragment=fragment(detail, lang), done_bytes=item.done_bytes,
+        by_severity=by_severity, fragment=encodable(fragment(detail, lang)), done_bytes=item.done_bytes,
     )
 
 

@@ -16,29 +16,50 @@ the batch is handed out again.
 - At most ``window`` items (and about ``window_bytes`` of snapshot text) are between the
   reader and the writer at any time: the reorder buffer and the read-ahead are bounded, so
   memory does not grow with the number of offices.
+- A snapshot gets ``timeout`` seconds in its worker. One that takes longer is reported as
+  ``failed`` ("took longer than N s"); its worker is killed and replaced, and the rest of its
+  batch handed out again. The time counts from the moment the worker reported the item before
+  it (or got the batch), on a clock that pauses while the main process itself is not running
+  (Ctrl-Z, or a reader of standard output that does not keep up), so only the worker's time
+  counts.
+- Workers never see Ctrl-C (the terminal sends it to every process of the job): SIGINT is
+  blocked while a worker is started, so it is born with SIGINT blocked, and it ignores SIGINT
+  before unblocking it. The main process stops them. On Linux a worker also dies with the main
+  process, even when that is killed outright.
 
-Test hook, off by default: when the environment variable ``PREFLIGHT_AUDIT_CRASH_ON`` names an
+Test hooks, off by default: when the environment variable ``PREFLIGHT_AUDIT_CRASH_ON`` names an
 office code, a worker kills itself with SIGKILL after checking that office — it simulates an
-engine crash. Snapshot content alone can never trigger it.
+engine crash; ``PREFLIGHT_AUDIT_HANG_ON`` makes a worker sleep forever after checking that
+office — it simulates an engine that never returns. Snapshot content alone can never trigger
+them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import json
 import multiprocessing
 import os
 import signal
+import sys
+import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing import resource_tracker
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from ..snapshot_loader import UnreadableSnapshot, load_snapshot
-from .office import OfficeOutcome, audit_item, failed_detail, outcome_of
+from .office import OfficeOutcome, audit_outcome, failed_detail, outcome_of
 from .sources import SourceItem
 
 CRASH_ENV = "PREFLIGHT_AUDIT_CRASH_ON"
+HANG_ENV = "PREFLIGHT_AUDIT_HANG_ON"
+#: Longest step of the runner's clock between two looks at the workers (a quarter of the time
+#: limit when that is shorter): the runner looks at least this often, so a longer gap means the
+#: main process was not running (stopped, or blocked writing), which is not the workers' time.
+CLOCK_STEP = 1.0
 #: Items per batch sent to a worker, and the snapshot bytes after which a batch is closed early.
 BATCH_ITEMS = 16
 BATCH_BYTES = 512 * 1024
@@ -65,7 +86,10 @@ def _fragment_function(fmt: str) -> Callable[[dict[str, Any], str], str]:
 
 def worker_main(conn: Connection, config: WorkerConfig) -> None:
     """A worker process: build the engine, then check batches until told to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle;
+    if hasattr(signal, "pthread_sigmask"):  # and one that came while starting up is dropped
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    _die_with_parent()
     try:
         from ..pipeline import get_engine
         from ..snapshot_validator import validate_snapshot
@@ -77,6 +101,7 @@ def worker_main(conn: Connection, config: WorkerConfig) -> None:
         conn.send(("init-failed", f"{type(err).__name__}: {err}"))
         return
     crash_on = os.environ.get(CRASH_ENV) or None
+    hang_on = os.environ.get(HANG_ENV) or None
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -86,10 +111,39 @@ def worker_main(conn: Connection, config: WorkerConfig) -> None:
         if batch is None:
             return
         for seq, item in batch:
-            detail = audit_item(item, lang=config.lang, engine=config.engine)
-            if crash_on is not None and detail["office"] == crash_on:
+            outcome = audit_outcome(seq, item, lang=config.lang, engine=config.engine, fragment=fragment)
+            if crash_on is not None and outcome.office == crash_on:
                 os.kill(os.getpid(), signal.SIGKILL)
-            conn.send(outcome_of(seq, item, detail, fragment, config.lang))
+            while hang_on is not None and outcome.office == hang_on:
+                time.sleep(3600)
+            conn.send(outcome)
+
+
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """SIGINT held back (not lost) in this thread meanwhile; a process started meanwhile inherits
+    the mask (where the platform has one)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _die_with_parent() -> None:
+    """On Linux, have the kernel kill this worker when the main process ends, however it ends
+    (a SIGKILL leaves no chance to stop the workers; one stuck in the engine would run on)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:  # it ended before prctl took effect
+        os._exit(1)
 
 
 @dataclass
@@ -111,24 +165,31 @@ class _Worker:
     ready: bool = False
     used: bool = False  # has been given work (a retry goes to a worker that has not)
     pid: int | None = None
+    since: float = 0.0  # on the runner's clock: when the first item of ``assigned`` was begun
 
 
 class AuditRunner:
-    """Spreads items over ``workers`` processes; :meth:`run` yields outcomes in input order."""
+    """Spreads items over ``workers`` processes; :meth:`run` yields outcomes in input order;
+    a snapshot gets ``timeout`` seconds in its worker."""
 
     def __init__(
         self,
         config: WorkerConfig,
         workers: int,
         *,
+        timeout: float,
         window: int | None = None,
         window_bytes: int = 64 * 1024 * 1024,
         notify: Callable[[str], None] | None = None,
     ) -> None:
         if workers < 1:
             raise ValueError("at least one worker is needed")
+        if not timeout > 0:
+            raise ValueError("the time limit must be positive")
         self.config = config
         self.size = workers
+        self.timeout = timeout
+        self._step = min(CLOCK_STEP, timeout / 4)
         self.window = window or max(64, workers * BATCH_ITEMS * 3)
         self.window_bytes = window_bytes
         self.notify = notify or (lambda message: None)
@@ -149,8 +210,12 @@ class AuditRunner:
         self._inflight_bytes = 0
         self._exhausted = False
         self._emitted = 0
+        self._clock = 0.0
+        self._last_tick = time.monotonic()
         try:
-            self.workers = [self._start() for _ in range(self.size)]
+            self.workers = []
+            for _ in range(self.size):  # one by one: an interrupt leaves none unaccounted for
+                self.workers.append(self._start())
             while True:
                 while self._emitted in self._done:
                     outcome = self._done.pop(self._emitted)
@@ -181,7 +246,9 @@ class AuditRunner:
             seq = self._read
             self._read += 1
             if item.raw is None:  # nothing to check: the source already knows what is wrong
-                self._settle(seq, item, audit_item(item, lang=self.config.lang, engine=self.config.engine))
+                self._done[seq] = audit_outcome(
+                    seq, item, lang=self.config.lang, engine=self.config.engine, fragment=self._fragment
+                )
             else:
                 self._pending.append(_Task(seq, item))
                 self._inflight_bytes += len(item.raw)
@@ -202,6 +269,7 @@ class AuditRunner:
                 continue
             worker.assigned.extend(batch)
             worker.used = True
+            worker.since = self._clock
             try:
                 worker.conn.send([(task.seq, task.item) for task in batch])
             except OSError:
@@ -210,7 +278,9 @@ class AuditRunner:
     def _wait(self) -> None:
         live = {w.conn: w for w in self.workers}
         sentinels = {w.process.sentinel: w for w in self.workers}
-        for ready in wait([*live, *sentinels], timeout=1.0):
+        events = wait([*live, *sentinels], timeout=self._until_next_deadline())
+        self._tick()
+        for ready in events:
             worker = live.get(ready) or sentinels.get(ready)  # type: ignore[call-overload]
             if worker is None or worker not in self.workers:
                 continue  # already replaced in this round
@@ -219,6 +289,27 @@ class AuditRunner:
                 self._died(worker)
             elif not self._receive(worker):
                 self._died(worker)
+        self._expire()
+
+    def _tick(self) -> None:
+        """Advance the runner's clock by the time since the last look, at most one step."""
+        now = time.monotonic()
+        self._clock += min(max(now - self._last_tick, 0.0), self._step)
+        self._last_tick = now
+
+    def _until_next_deadline(self) -> float:
+        """How long the next wait may last: one step at most, less when a time limit is near."""
+        self._tick()
+        deadlines = [w.since + self.timeout for w in self.workers if w.assigned]
+        return max(0.0, min([self._step, *(d - self._clock for d in deadlines)]))
+
+    def _expire(self) -> None:
+        """Stop the workers whose current snapshot is over the time limit."""
+        for worker in list(self.workers):
+            if worker.assigned and self._clock - worker.since > self.timeout:
+                self._drain(worker)  # what it did finish still counts, and moves ``since`` on
+                if worker in self.workers and worker.assigned and self._clock - worker.since > self.timeout:
+                    self._stalled(worker)
 
     def _receive(self, worker: _Worker) -> bool:
         """Take one message from a worker; False when the worker is gone."""
@@ -234,6 +325,7 @@ class AuditRunner:
                 raise RunnerError(f"a worker answered item {message.seq} instead of {task.seq}")
             self._inflight_bytes -= task.size
             self._done[message.seq] = message
+            worker.since = self._clock
         elif message[0] == "ready":
             worker.ready, worker.pid = True, message[1]
         elif message[0] == "init-failed":
@@ -256,12 +348,17 @@ class AuditRunner:
         process = self._context.Process(
             target=worker_main, args=(child, self.config), name="preflight-audit-worker", daemon=True
         )
-        process.start()
+        # Started first: starting it unblocks SIGINT in this thread (multiprocessing's own guard).
+        resource_tracker.ensure_running()
+        with _sigint_blocked():  # the worker is born with it blocked, so it starts up undisturbed
+            process.start()
         child.close()
         return _Worker(process, parent)
 
-    def _died(self, worker: _Worker) -> None:
-        """Replace a dead worker; retry or fail what it was working on; requeue the rest."""
+    def _replace(self, worker: _Worker, *, kill: bool = False) -> str:
+        """Make sure ``worker`` is gone and start another in its place; how it ended."""
+        if kill:
+            worker.process.kill()
         worker.process.join(timeout=5)
         if worker.process.is_alive():  # its pipe broke but it still runs: make sure it is gone
             worker.process.kill()
@@ -270,6 +367,23 @@ class AuditRunner:
         worker.conn.close()
         self.workers[self.workers.index(worker)] = self._start()
         self.restarts += 1
+        return how
+
+    def _stalled(self, worker: _Worker) -> None:
+        """The worker's current snapshot is over the time limit: fail it, replace the worker,
+        requeue the rest of its batch."""
+        self._replace(worker, kill=True)
+        culprit = worker.assigned.popleft()
+        limit = f"{self.timeout:g} s"
+        self.notify(f"{culprit.item.where()} took longer than {limit}; its worker was stopped and replaced")
+        self._inflight_bytes -= culprit.size
+        message = f"not checked: it took longer than {limit} (the time limit, --timeout)"
+        self._settle(culprit.seq, culprit.item, failed_detail(culprit.item, message, _office_data(culprit.item)))
+        self._pending.extendleft(reversed(worker.assigned))
+
+    def _died(self, worker: _Worker) -> None:
+        """Replace a dead worker; retry or fail what it was working on; requeue the rest."""
+        how = self._replace(worker)
         if not worker.ready and self.restarts > 3 * self.size and not any(w.ready for w in self.workers):
             raise RunnerError(f"the workers keep dying before they are ready ({how})")
         if not worker.assigned:
@@ -282,7 +396,7 @@ class AuditRunner:
             self.notify(f"the worker checking {where} {how} again; reported as failed")
             message = f"not checked: the worker checking it {how}, twice"
             self._inflight_bytes -= culprit.size
-            self._settle(culprit.seq, culprit.item, failed_detail(culprit.item, message, _parsed(culprit.item)))
+            self._settle(culprit.seq, culprit.item, failed_detail(culprit.item, message, _office_data(culprit.item)))
         else:
             self.notify(f"the worker checking {where} {how}; retrying it in a fresh worker")
             self._retry.append(culprit)
@@ -313,11 +427,17 @@ class AuditRunner:
         self.workers = []
 
 
-def _parsed(item: SourceItem) -> Any:
-    """The snapshot's data when it parses (to name the office of a failed item), else None."""
+def _office_data(item: SourceItem) -> Any:
+    """The snapshot's data when it is JSON (to name the office of a failed item), else None.
+
+    Only JSON, which parses fast whatever it holds: the snapshot may be the very one that made
+    its worker crash or stall, and the main process must not stall on it."""
+    raw = item.raw or b""
+    if raw.lstrip()[:1] != b"{":
+        return None
     try:
-        return load_snapshot(item.raw or b"").data
-    except UnreadableSnapshot:
+        return json.loads(raw)
+    except Exception:  # noqa: BLE001 - no office name then; the failure is reported all the same
         return None
 
 

@@ -4,25 +4,31 @@
   snapshot a line (blank lines are skipped, line numbers count them);
 - a folder is searched recursively for ``*.json``, ``*.yaml``, ``*.yml``, ``*.jsonl``,
   ``*.ndjson`` and their ``.gz`` variants, in sorted order so every run reads the same sequence;
+  hidden entries (``.name``) and files with other names are not snapshots and are passed over;
 - ``-`` is JSON Lines on standard input;
 - gzip is recognised by its magic bytes, whatever the name.
 
-Nothing is parsed here (the workers do that). A file that cannot be read, a damaged gzip stream
-or a line over the size bound becomes an item carrying its problem, so one bad file never stops
-an audit.
+Nothing is parsed here (the workers do that). Whatever cannot be read becomes an item carrying
+its problem, so one bad entry never stops an audit and none is passed over unseen: a file that
+cannot be opened, a damaged gzip stream, a line over the size bound, and in a folder a
+sub-folder that cannot be listed, a symbolic link that is broken or loops, a symbolic link to a
+folder (not followed, so a folder is never read twice or forever) and a snapshot name that is
+not a regular file (a pipe would block the audit).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import gzip
 import io
 import os
+import stat
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any, cast
+from typing import IO, Any, NamedTuple, cast
 
 from ..problems import InputProblem
 from ..snapshot_loader import MAX_SNAPSHOT_BYTES
@@ -53,11 +59,23 @@ class MissingPath(Exception):
     """A PATH argument names nothing: a usage error, reported before the audit starts."""
 
 
+class Entry(NamedTuple):
+    """A file to read, or an entry of a folder that cannot be read and why."""
+
+    path: str
+    problem: str | None = None
+
+
 def check_paths(paths: Iterable[str]) -> None:
     """Raise :class:`MissingPath` for the first argument that is neither '-' nor an existing path."""
     for path in paths:
-        if path != STDIN and not os.path.exists(path):
-            raise MissingPath(f"{path}: no such file or folder")
+        if path == STDIN:
+            continue
+        try:
+            os.stat(path)
+        except OSError as err:
+            reason = "no such file or folder" if err.errno == errno.ENOENT else _reason(err)
+            raise MissingPath(f"{path}: {reason}") from None
 
 
 def wanted_in_folder(name: str) -> bool:
@@ -71,37 +89,96 @@ def is_json_lines(path: str) -> bool:
     return path == STDIN or path.lower().removesuffix(".gz").endswith(JSONL_SUFFIXES)
 
 
-def expand(paths: Iterable[str]) -> Iterator[str]:
+def expand(paths: Iterable[str]) -> Iterator[Entry]:
     """Every file to read, in order: arguments as given, folders walked recursively and sorted."""
     for path in paths:
         if path != STDIN and os.path.isdir(path):
             yield from _walk(path)
         else:
-            yield path
+            yield Entry(path)
 
 
-def _walk(folder: str) -> Iterator[str]:
-    """Files and sub-folders interleaved by name (like ``find | sort``); hidden ones skipped;
-    symbolic links to folders are not followed (no loops)."""
+def _walk(folder: str) -> Iterator[Entry]:
+    """Files and sub-folders interleaved by name (like ``find | sort``), depth first, without
+    recursion (any depth); hidden entries skipped; symbolic links to folders are not followed."""
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return  # an unreadable sub-folder holds nothing we can read
-    for entry in entries:
+        stack = [_listing(folder)]
+    except OSError as err:
+        yield Entry(folder, f"cannot read the folder: {_reason(err)}")
+        return
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
         if entry.name.startswith("."):
             continue
-        if entry.is_dir(follow_symlinks=False):
-            yield from _walk(entry.path)
-        elif wanted_in_folder(entry.name) and entry.is_file():
-            yield entry.path
+        kind, problem = _kind(entry)
+        if kind == "folder":
+            try:
+                stack.append(_listing(entry.path))
+            except OSError as err:
+                yield Entry(entry.path, f"cannot read the folder: {_reason(err)}")
+        elif kind == "file" and wanted_in_folder(entry.name):
+            yield Entry(entry.path)
+        elif problem is not None and (kind == "unknown" or wanted_in_folder(entry.name)):
+            yield Entry(entry.path, problem)
+
+
+def _listing(folder: str) -> Iterator[os.DirEntry[str]]:
+    with os.scandir(folder) as entries:
+        return iter(sorted(entries, key=lambda e: e.name))
+
+
+def _kind(entry: os.DirEntry[str]) -> tuple[str, str | None]:
+    """'folder', 'file', 'other' (a pipe, socket or device) or 'unknown' (what a link leads to
+    cannot be seen), with the problem when the entry cannot be read as what it is."""
+    try:
+        if not entry.is_symlink():
+            if entry.is_dir(follow_symlinks=False):
+                return "folder", None
+            if entry.is_file(follow_symlinks=False):
+                return "file", None
+            return "other", "not a regular file (a pipe, socket or device), not read"
+        target = os.stat(entry.path)
+    except OSError as err:
+        if err.errno == errno.ENOENT:
+            return "unknown", "a broken symbolic link: what it points to does not exist"
+        if err.errno == errno.ELOOP:
+            return "unknown", "a symbolic link that loops (it leads back to itself)"
+        return "unknown", f"cannot read it: {_reason(err)}"
+    if stat.S_ISDIR(target.st_mode):
+        return "unknown", "a symbolic link to a folder, not followed (give the folder itself as a PATH to audit it)"
+    if stat.S_ISREG(target.st_mode):
+        return "file", None
+    return "other", "not a regular file (a pipe, socket or device), not read"
+
+
+def same_file_as(path: str, paths: Iterable[str]) -> str | None:
+    """The input (a PATH argument, or a file found in a folder) that is the file ``path`` names
+    (the same path, or the same file through links), or None."""
+    try:
+        target = os.stat(path)
+    except OSError:
+        return None  # it does not exist yet, so it is none of the inputs
+    for candidate, problem in expand(paths):
+        if candidate == STDIN or problem is not None:
+            continue
+        with contextlib.suppress(OSError):
+            found = os.stat(candidate)
+            if (found.st_dev, found.st_ino) == (target.st_dev, target.st_ino):
+                return candidate
+    return None
 
 
 def total_bytes(paths: Iterable[str]) -> int | None:
     """Size of every input file (compressed, as read), or None when standard input is one."""
     total = 0
-    for path in expand(paths):
+    for path, problem in expand(paths):
         if path == STDIN:
             return None
+        if problem is not None:
+            continue
         with contextlib.suppress(OSError):  # an unreadable file is reported when it is read
             total += os.path.getsize(path)
     return total
@@ -112,7 +189,10 @@ def read_items(
 ) -> Iterator[SourceItem]:
     """All snapshots of ``paths`` in order, read lazily; problems are items, never exceptions."""
     done = 0
-    for path in expand(paths):
+    for path, problem in expand(paths):
+        if problem is not None:
+            yield _problem_item(path, None, problem, done)
+            continue
         last = done
         if path == STDIN:
             handle = stdin if stdin is not None else sys.stdin.buffer
@@ -125,7 +205,7 @@ def read_items(
             size = os.path.getsize(path)
             handle = open(path, "rb")  # noqa: SIM115 - closed in the finally below
         except OSError as err:
-            yield _problem_item(path, None, f"cannot read the file: {err.strerror or err}", done)
+            yield _problem_item(path, None, f"cannot read the file: {_reason(err)}", done)
             continue
         try:
             if is_json_lines(path):
@@ -198,8 +278,12 @@ def _read_error(err: BaseException) -> str:
     if isinstance(err, (gzip.BadGzipFile, zlib.error)):
         return f"the gzip stream is damaged: {err}"
     if isinstance(err, OSError):
-        return f"cannot read the file: {err.strerror or err}"
+        return f"cannot read the file: {_reason(err)}"
     return str(err)
+
+
+def _reason(err: OSError) -> str:
+    return err.strerror or str(err)
 
 
 def _problem_item(path: str, line: int | None, message: str, done: int) -> SourceItem:

@@ -16,6 +16,7 @@ from flask import Flask, Response
 
 from ..pipeline import check, get_engine
 from .api import api
+from .body import BodyDeadline
 from .config import WebSettings
 from .cors import register_cors
 from .errors import register_error_handlers
@@ -54,6 +55,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_FORM_MEMORY_SIZE"] = limit
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep field order (rules, health)
 
+    # Every body must arrive by its deadline, end where its Content-Length says, and parse as HTTP.
+    app.wsgi_app = BodyDeadline(app.wsgi_app, app.config["PREFLIGHT_BODY_TIMEOUT"])  # type: ignore[method-assign]
     register_error_handlers(app)
     register_cors(app)
     app.register_blueprint(api)

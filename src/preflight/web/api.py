@@ -48,7 +48,7 @@ def preflight() -> Response:
     max_bytes = current_app.config["PREFLIGHT_MAX_BODY_BYTES"]
     outcome = run_check(_read_body(max_bytes), lang=lang, engine=engine, max_bytes=max_bytes)
     if outcome.status == 413:
-        return error_response(413, f"The snapshot is larger than {max_bytes} bytes.")
+        return error_response(413, outcome.report.errors[0].message)
     # Compact: the same bytes for the same snapshot still, and the C encoder (indenting uses the
     # pure-Python one, a third of a millisecond per 5-administration report).
     return report_response(outcome.status, outcome.report.to_json(indent=None), lang)

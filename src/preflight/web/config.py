@@ -28,6 +28,7 @@ class WebSettings:
     port: int = 8000
     workers: int = field(default_factory=_default_workers)
     timeout: int = 30
+    body_timeout: int = 30
     max_body_bytes: int = MAX_SNAPSHOT_BYTES
     cors_origins: tuple[str, ...] = ()
     default_lang: str = "nl"
@@ -74,6 +75,7 @@ class WebSettings:
             port=number("PREFLIGHT_PORT", defaults.port, 1, 65535),
             workers=number("PREFLIGHT_WORKERS", defaults.workers, 1, 64),
             timeout=number("PREFLIGHT_TIMEOUT", defaults.timeout, 1, 3600),
+            body_timeout=number("PREFLIGHT_BODY_TIMEOUT", defaults.body_timeout, 1, 600),
             max_body_bytes=number("PREFLIGHT_MAX_BODY_BYTES", defaults.max_body_bytes, 1024, MAX_SNAPSHOT_BYTES),
             cors_origins=origins,
             default_lang=choice("PREFLIGHT_DEFAULT_LANG", defaults.default_lang, LANGUAGES),
@@ -85,6 +87,7 @@ class WebSettings:
         """The settings as Flask config keys (``create_app(test_config)`` may override each)."""
         return {
             "PREFLIGHT_MAX_BODY_BYTES": self.max_body_bytes,
+            "PREFLIGHT_BODY_TIMEOUT": self.body_timeout,
             "PREFLIGHT_CORS_ORIGINS": self.cors_origins,
             "PREFLIGHT_DEFAULT_LANG": self.default_lang,
             "PREFLIGHT_ENGINE": self.engine,

@@ -164,11 +164,13 @@ def openapi_document() -> dict[str, Any]:
                         "400": {
                             "description": (
                                 "The body does not parse: a report with verdict `invalid` whose error "
-                                "gives line and column; or a bad `lang`/`engine` (error envelope)."
+                                "gives line and column; or a bad `lang`/`engine`, a malformed chunked body "
+                                "or one shorter than its Content-Length (error envelope)."
                             ),
                             "headers": {"X-Request-ID": {"$ref": "#/components/headers/RequestId"}},
                             "content": {"application/json": {"schema": {"oneOf": [_ref("Report"), _ref("Error")]}}},
                         },
+                        "408": _json(_ref("Error"), "The body did not arrive within PREFLIGHT_BODY_TIMEOUT seconds."),
                         "409": _json(_ref("Error"), (
                             "`engine=cross-check` only: the two engines disagree on this snapshot (the "
                             "message names the first differing field of the report), or one of them could "

@@ -4,8 +4,8 @@ Each format has two halves: ``fragment(detail, lang)``, which renders one office
 worker that checked it, and a :class:`~.base.Writer`, which the main process feeds the fragments
 in input order and finishes with the summary. Formats that put the summary first (text, JSON,
 HTML) spool the office fragments to a temporary file meanwhile, so memory stays flat.
-:func:`~.base.destination` writes to a temporary file beside ``--out`` and renames it only when
-the audit is complete.
+:func:`~.base.destination` writes ``--out`` as a file without a name (on Linux; elsewhere a hidden
+temporary file beside it) that is linked into place only when the audit is complete.
 """
 
 from __future__ import annotations

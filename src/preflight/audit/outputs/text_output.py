@@ -1,10 +1,16 @@
 """``--format text``: the terminal summary — offices, administrations, verdicts, top rules, and
-every snapshot that could not be checked, with where it came from."""
+every snapshot that could not be checked, with where it came from.
+
+Everything that comes from the input (file names, office codes, messages quoting values) is
+printed with :func:`~preflight.neutralise.for_terminal`: a control character shows as an escape
+such as ``\x1b`` instead of acting on the terminal, and every entry stays on its own line.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from ...neutralise import for_terminal
 from ..summary import AuditSummary
 from .base import Writer
 
@@ -41,9 +47,9 @@ LABELS: dict[str, dict[str, str]] = {
 
 
 def where(detail: dict[str, Any]) -> str:
-    """'file:line' or 'file', plus the office code when known."""
+    """'file:line' or 'file', plus the office code when known (safe to print)."""
     place = detail["source"] if detail["line"] is None else f"{detail['source']}:{detail['line']}"
-    return f"{place} ({detail['office']})" if detail.get("office") else place
+    return for_terminal(f"{place} ({detail['office']})" if detail.get("office") else place)
 
 
 def fragment(detail: dict[str, Any], lang: str) -> str:
@@ -65,12 +71,12 @@ def _error_text(error: dict[str, Any]) -> str:
     message = one_line(error["message"])
     if "line" in error:
         return f"line {error['line']}, column {error.get('column', 1)}: {message}"
-    return f"{error['path'] or '/'}: {message}"
+    return f"{for_terminal(error['path']) or '/'}: {message}"
 
 
 def one_line(text: str) -> str:
-    """Text without line breaks (the listing keeps one entry per line)."""
-    return " ".join(text.split()) if "\n" in text or "\r" in text else text
+    """Text without line breaks (the listing keeps one entry per line), safe to print."""
+    return for_terminal(" ".join(text.split()) if "\n" in text or "\r" in text else text)
 
 
 def percent(part: int, whole: int) -> str:

@@ -1,4 +1,4 @@
-// Small conveniences on top of the server-rendered page; everything works without this file.
+// Conveniences on top of the server-rendered page; everything works without this file.
 // Data is only ever put into the page with textContent or .value, never as HTML.
 (function () {
   "use strict";
@@ -9,39 +9,50 @@
 
   document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
 
-  var actions = document.querySelector(".actions");
-  var statusLine = actions ? actions.querySelector(".action-status") : null;
-  function say(message) { if (statusLine) statusLine.textContent = message; }
+  // The verdict has focus after a check (autofocus does it too; this covers browsers that skip it).
+  var verdict = document.getElementById("verdict");
+  if (verdict && document.activeElement !== verdict) verdict.focus();
 
-  // Examples: load the text into the box without reloading the page.
-  document.querySelectorAll("a[data-example]").forEach(function (link) {
-    link.addEventListener("click", function (event) {
-      event.preventDefault();
-      fetch(link.getAttribute("data-example"), { headers: { Accept: "text/plain" } })
-        .then(function (response) {
-          if (!response.ok) throw new Error(String(response.status));
-          return response.text();
-        })
-        .then(function (text) {
-          area.value = text;
-          area.scrollTop = 0;
-          area.focus();
-          area.setSelectionRange(0, 0);
-        })
-        .catch(function () { window.location.href = link.href; });
-    });
-  });
+  // Hints only where they apply: keyboard shortcuts and dragging need a mouse and a keyboard.
+  var finePointer = window.matchMedia && window.matchMedia("(hover: hover) and (pointer: fine)").matches;
+  if (finePointer) {
+    var keys = document.querySelector(".hint-keys");
+    if (keys) {
+      if (/Mac|iPhone|iPad/.test(navigator.platform || "")) keys.textContent = keys.getAttribute("data-mac");
+      keys.hidden = false;
+    }
+    var drop = document.querySelector(".hint-drop");
+    if (drop) drop.hidden = false;
+  }
+
+  // A report that no longer belongs to the text says so, the moment the text changes.
+  var pane = document.getElementById("report");
+  var staleText = document.querySelector(".stale-text");
+  var checked = area.value;
+  function markStale() {
+    if (!verdict || !pane) return;
+    var stale = area.value !== checked;
+    pane.classList.toggle("stale", stale);
+    if (staleText) staleText.hidden = !stale;
+  }
+  area.addEventListener("input", markStale);
 
   // A chosen or dropped file goes into the box, so what is checked is what is shown.
+  var fileName = document.querySelector(".file-name");
   function loadFile(file) {
     if (!file) return;
-    file.text().then(function (text) { area.value = text; area.focus(); });
+    file.text().then(function (text) {
+      area.value = text;
+      if (fileName) fileName.textContent = (fileName.getAttribute("data-template") || "{name}").replace("{name}", file.name);
+      markStale();
+      area.focus();
+    });
   }
   var fileInput = form.querySelector("input[type=file]");
   if (fileInput) {
     fileInput.addEventListener("change", function () {
       var file = fileInput.files && fileInput.files[0];
-      if (file) file.text().then(function (text) { area.value = text; fileInput.value = ""; area.focus(); });
+      if (file) { loadFile(file); fileInput.value = ""; }
     });
   }
   ["dragenter", "dragover"].forEach(function (name) {
@@ -65,7 +76,7 @@
     }
   });
 
-  // Jump from an error to its line in the box.
+  // From an error or a finding to its line in the box: the line is selected and scrolled to.
   document.querySelectorAll("a.goto").forEach(function (link) {
     link.addEventListener("click", function (event) {
       event.preventDefault();
@@ -74,14 +85,18 @@
       var start = 0;
       for (var i = 0; i < line - 1 && i < lines.length; i++) start += lines[i].length + 1;
       var end = start + (lines[line - 1] || "").length;
-      area.focus();
+      area.focus({ preventScroll: true });
       area.setSelectionRange(start, end);
       var lineHeight = parseFloat(window.getComputedStyle(area).lineHeight) || 18;
       area.scrollTop = Math.max(0, (line - 3) * lineHeight);
+      area.scrollIntoView({ block: "nearest" });
     });
   });
 
+  var actions = document.querySelector(".actions");
   if (!actions) return;
+  var statusLine = actions.querySelector(".action-status");
+  function say(message) { if (statusLine) statusLine.textContent = message; }
 
   function copyText(text) {
     if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
@@ -104,9 +119,10 @@
     if (!button) return;
     var action = button.getAttribute("data-action");
     if (action === "copy") {
-      var text = document.getElementById("report-text").textContent;
-      copyText(text).then(
-        function () { say(actions.getAttribute("data-copied")); },
+      var source = button.getAttribute("data-source");
+      var done = source === "report-markdown" ? "data-copied-markdown" : "data-copied-text";
+      copyText(document.getElementById(source).textContent).then(
+        function () { say(actions.getAttribute(done)); },
         function () {
           say(actions.getAttribute("data-copy-failed"));
           var details = document.querySelector("details.as-text");
@@ -120,7 +136,7 @@
       var url = URL.createObjectURL(new Blob([json], { type: "application/json" }));
       var anchor = document.createElement("a");
       anchor.href = url;
-      anchor.download = button.getAttribute("data-filename") || "preflight-report.json";
+      anchor.download = button.getAttribute("data-filename") || "preflight.json";
       document.body.appendChild(anchor);
       anchor.click();
       document.body.removeChild(anchor);
