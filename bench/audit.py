@@ -30,6 +30,7 @@ OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT / "src"))
 
 from preflight.demo_data import generate  # noqa: E402
+from preflight.pipeline import available_engines  # noqa: E402
 
 TARGET_SECONDS = 60.0
 TARGET_RSS_MB = 300.0
@@ -129,7 +130,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--engines", nargs="+", default=["durable", "python"])
+    parser.add_argument("--engines", nargs="+", default=list(available_engines()))
     parser.add_argument("--format", default="json", choices=["text", "json", "csv", "html"])
     args = parser.parse_args()
 

@@ -48,6 +48,7 @@ def _engine_bench() -> Any:
 
 
 snapshot = _engine_bench().snapshot
+from preflight.pipeline import DEFAULT_ENGINE, ENGINES  # noqa: E402 - bench/check.py put src on the path
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -189,7 +190,7 @@ def main() -> int:
     parser.add_argument("--soak", type=float, default=60.0, help="seconds of preflight at 8 clients (0: skip)")
     parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 1), help="gunicorn workers")
     parser.add_argument("--clients", default="1,8", help="concurrency levels, comma separated")
-    parser.add_argument("--engine", choices=("durable", "python"), default="durable", help="?engine= of the checks")
+    parser.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="?engine= of the checks")
     parser.add_argument("--worker-class", help="gunicorn worker class instead of the project's (e.g. sync), to compare")
     args = parser.parse_args()
     levels = [int(c) for c in args.clients.split(",")]

@@ -28,8 +28,8 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 #: durable-rules is installed only where it builds (not on Python 3.13); tests of it skip elsewhere.
 DURABLE_MISSING = engine_unavailable("durable")
 needs_durable = pytest.mark.skipif(DURABLE_MISSING is not None, reason=DURABLE_MISSING or "")
-#: Both engines as test parameters, the durable one skipped where it cannot run.
-ENGINE_PARAMS = [pytest.param("durable", marks=needs_durable), "python"]
+#: Every evaluator as a test parameter, the durable one skipped where it cannot run.
+ENGINE_PARAMS = ["compiled", pytest.param("durable", marks=needs_durable), "python"]
 
 
 @pytest.fixture()

@@ -120,7 +120,8 @@ def test_examples_must_show_firing_and_silence(tmp_path):
 
 
 def test_a_new_rule_needs_only_yaml(tmp_path):
-    """Adding a rule the FAQ implies is a YAML block: it loads and runs without Python changes."""
+    """Adding a rule the FAQ implies is a YAML block in a rules folder of its own: it loads and
+    runs on every engine — the compiled one included — without Python changes."""
     for path in (ROOT / "rules").glob("*.yaml"):
         shutil.copy(path, tmp_path / path.name)
     (tmp_path / "extra.yaml").write_text(textwrap.dedent("""
@@ -144,15 +145,16 @@ def test_a_new_rule_needs_only_yaml(tmp_path):
     """), encoding="utf-8")
     book = load_rulebook(tmp_path)
     rule = book.by_id("documents-total-large")
-    from preflight.facts import derive_facts
-    from preflight.pipeline import available_engines, get_engine
+    from preflight.pipeline import available_engines, check
     from preflight.rule_examples import example_snapshot, load_base
 
     for example in rule.examples:
-        facts = derive_facts(example_snapshot(example, load_base(tmp_path)))
-        for engine in (get_engine(name, book) for name in available_engines()):
-            fired = [a for a in engine.evaluate(facts) if a.rule_id == rule.id]
-            assert len(fired) == len(example.fires), (engine.name, example.name)
+        snapshot = example_snapshot(example, load_base(tmp_path))
+        reports = {engine: check(snapshot, engine=engine, rulebook=book) for engine in available_engines()}
+        for engine, report in reports.items():  # the compiled engine compiles the new rule too
+            fired = [f.subject for f in report.findings if f.rule == rule.id]
+            assert fired == list(example.fires), (engine, example.name)
+        assert len({report.to_json() for report in reports.values()}) == 1
 
 
 def test_a_new_step_needs_only_yaml(tmp_path):
@@ -205,3 +207,54 @@ def test_display_names_are_checked(tmp_path):
     with pytest.raises(RulesInvalid) as caught:
         load_rulebook(tmp_path)
     assert any("display-names.yaml: /role/superuser: 'en' is a required property" in str(p) for p in caught.value.problems)
+
+
+def _nested(levels: int, key: str = "all") -> str:
+    inner = "{gt: {pending_authorisation: 0}}"
+    for _ in range(levels):
+        inner = f"{{not: {inner}}}" if key == "not" else f"{{{key}: [{inner}]}}"
+    return inner
+
+
+@pytest.mark.parametrize(("levels", "key"), [(9, "all"), (450, "all"), (900, "not")])
+def test_a_deeply_nested_condition_is_refused_with_its_path(tmp_path, levels, key):
+    """A condition nested past eight levels of all/any/not is refused with file, rule and path —
+    450 levels of all once loaded and then crashed the interpreter with a RecursionError."""
+    problems = problems_of(tmp_path, GOOD.replace("when: {gt: {pending_authorisation: 0}}", f"when: {_nested(levels, key)}"))
+    assert len(problems) == 1
+    assert problems[0].startswith(f"test.yaml: rule pending-docs /rules/0/when/{key}")
+    assert f"nests all/any/not {levels} deep; at most 8" in problems[0]
+
+
+def test_eight_levels_of_nesting_load():
+    """Eight levels of all/any/not are within the bound (the shipped rules use two)."""
+    import yaml
+
+    from preflight.conditions import parse_condition
+    parse_condition(yaml.safe_load(_nested(8, "any")), "administration")
+
+
+@pytest.mark.parametrize(("when", "expected"), [
+    ("{all: [" + ", ".join(["{gt: {pending_authorisation: 0}}"] * 8) + "]}",
+     "/rules/0/when: the condition holds 8 tests; at most 7 are allowed in one rule"),
+    ("{all: [{any: [{in: {accounting_system: [a, b, c]}}, {eq: {payment_agreement: true}}]}, "
+     "{in: {code: ['1', '2', '3', '4', '5']}}, {ne: {accounting_system: {ref: target_office.accounting_link}}}]}",
+     "give more than 16 alternatives once multiplied out: split it into rules"),
+    ("{not: {eq: {accounting_system: {ref: target_office.accounting_link}}}}",
+     "a comparison with {ref: ...} cannot be negated; use the opposite comparison"),
+    ("{any: [{eq: {accounting_system: twinfield}}, {eq: {target_office.subscription: trial}}]}",
+     "an any/not may test fields of one fact only"),
+    ("{eq: {payment_agreement: {ref: pending_authorisation}}}",
+     "payment_agreement is bool, compared with int {ref: pending_authorisation}: types must match"),
+])
+def test_conditions_outside_the_languages_limits_are_refused(tmp_path, when, expected):
+    """What an engine could not evaluate exactly is refused at load, with what to write instead."""
+    problems = problems_of(tmp_path, GOOD.replace("when: {gt: {pending_authorisation: 0}}", f"when: {when}"))
+    assert any(expected in p and "rule pending-docs /rules/0/when" in p for p in problems), problems
+
+
+def test_a_ref_inside_any_within_the_bound_loads(tmp_path):
+    """{ref} inside any is allowed (each alternative becomes a durable rule of its own)."""
+    text = GOOD.replace("when: {gt: {pending_authorisation: 0}}", "when: {any: [{gt: {pending_authorisation: 0}}, "
+                        "{eq: {accounting_system: {ref: target_office.accounting_link}}}]}")
+    assert [r.id for r in load_rulebook(write_rules(tmp_path, text)).rules] == ["pending-docs"]

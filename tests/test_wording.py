@@ -15,6 +15,7 @@ from preflight.wording import (
     format_value,
     parse_template,
     render,
+    value_formatter,
 )
 
 DOCS = "In {code} {n, plural, =0 {wacht niets} one {wacht # document} other {wachten # documenten}}."
@@ -87,3 +88,37 @@ def test_codes_are_shown_by_their_display_name_and_unknown_ones_as_given():
     assert format_value("restricted_client", "role", "nl", names) == "Beperkte klantgebruiker"
     assert format_value("mijn_pakket", "package", "en", names) == "mijn_pakket"
     assert format_value(True, "yes_no", "nl", names) == "ja"
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_dates_in_words_are_what_babel_writes(lang):
+    """The fast date and moment texts equal Babel's (CLDR) on every month, odd days, years and offsets."""
+    from babel.dates import format_date as babel_date
+    from babel.dates import format_datetime
+
+    from preflight.wording import LOCALES, parse_timestamp
+
+    word = "om" if lang == "nl" else "at"
+    for text in [f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:07{offset}"
+                 for year in (1, 999, 2026, 9999) for month in range(1, 13) for day in (1, 9, 28)
+                 for hour, minute, offset in ((0, 0, "Z"), (23, 59, "+14:00"), (9, 5, "-05:30"))]:
+        moment = parse_timestamp(text)
+        assert format_date(text, lang) == babel_date(moment.date(), "long", locale=LOCALES[lang])
+        assert format_moment(text, lang) == format_datetime(moment, f"d MMMM y '{word}' HH:mm", locale=LOCALES[lang])
+
+
+def test_a_value_formatter_says_what_format_value_says():
+    """value_formatter(kind) gives format_value's text for every kind and every type of value."""
+    names = DisplayNames({"role": {"superuser": {"nl": "Supergebruiker", "en": "superuser"}},
+                          "package": {"xero": {"nl": "Xero", "en": "Xero"}}})
+    values = [None, True, False, 0, 7, 1234, -5000, 10**30, "superuser", "xero", "onbekend", "",
+              "2026-11-12T09:30:00+01:00"]
+    from preflight.wording import VALUE_KINDS
+
+    for kind in VALUE_KINDS:
+        for lang in ("nl", "en"):
+            show = value_formatter(kind, lang, names)
+            for value in values:
+                if kind in ("date", "moment") and isinstance(value, str) and not value.startswith("2026"):
+                    continue  # a date field only ever holds a timestamp
+                assert show(value) == format_value(value, kind, lang, names), (kind, lang, value)

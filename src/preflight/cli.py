@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import IO
 
 from . import __version__
+from .activation import EngineError
 from .audit.cli import register_commands as register_audit_commands
 from .help_format import HelpFormatter
 from .pipeline import DEFAULT_ENGINE, ENGINES, LANGUAGES, check, engine_unavailable
@@ -79,8 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--lang", choices=LANGUAGES, default="nl",
                        help="language of messages and remedies: nl (default) or en")
     check.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
-                       help=f"rule evaluator: {' or '.join(ENGINES)} (default here: {DEFAULT_ENGINE}); "
-                       "they give the same report")
+                       help=f"rule evaluator: {', '.join(ENGINES)} (default: {DEFAULT_ENGINE}); they give the "
+                       "same report; cross-check runs compiled and a second engine, any difference an error (exit 2)")
 
     rules = commands.add_parser(
         "rules",
@@ -138,7 +139,11 @@ def run_check(path: str, fmt: str, lang: str, engine: str, out: IO[str]) -> int:
     except OSError as err:
         print(f"preflight: cannot read {path}: {err.strerror or err}", file=sys.stderr)
         return EXIT_USAGE
-    report = check(raw, lang=lang, engine=engine, size=size)
+    try:
+        report = check(raw, lang=lang, engine=engine, size=size)
+    except EngineError as err:  # e.g. the cross-check found the engines disagree: never a silent pick
+        print(f"preflight: {err}", file=sys.stderr)
+        return EXIT_USAGE
     colour = fmt == "text" and out.isatty() and "NO_COLOR" not in os.environ
     out.write(RENDERERS[fmt](report, colour=colour))
     return EXIT_STATUS[report.verdict]

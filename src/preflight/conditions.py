@@ -21,6 +21,18 @@ from .facts import FACT_FIELDS, FACT_LISTS, SINGLETON_SCOPES
 Literal = str | int | bool
 
 COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
+#: How many all/any/not may enclose one another (the shipped rules use two). Deeper trees say
+#: nothing a flatter one cannot (an all inside an all is one all) and would exhaust recursion.
+MAX_CONDITION_DEPTH = 8
+#: How many tests (comparisons, in/not_in, present/absent, contains/not_contains) one rule's
+#: condition may hold. durable-rules has 32 places per pattern for its and/or groups; seven tests
+#: can never need more, however they are combined.
+MAX_CONDITION_TESTS = 7
+#: A rule that compares its own fact with another fact's field (``{ref: scope.field}``) runs on
+#: durable-rules as one durable rule per alternative of its condition (its any, in and not
+#: multiplied out): at most this many. (durable-rules evaluates such a comparison exactly only in
+#: a flat conjunction.)
+MAX_JOIN_ALTERNATIVES = 16
 ORDERING = ("lt", "le", "gt", "ge")
 
 
@@ -90,6 +102,76 @@ class Not:
 
 
 Condition = Compare | InList | FieldPresence | ScopePresence | Contains | AllOf | AnyOf | Not
+
+
+@dataclass(frozen=True)
+class Test:
+    """An atomic test on one field once every not is pushed inwards: ``present``, ``absent``, or
+    a comparison (eq … ge) with a literal or a field."""
+
+    op: str
+    field: FieldRef
+    value: Literal | FieldRef | None = None
+
+
+_OPPOSITE = {"eq": "ne", "ne": "eq", "lt": "ge", "le": "gt", "gt": "le", "ge": "lt"}
+
+
+def multiplied_out(condition: Condition, limit: int, negate: bool = False) -> list[tuple[Test, ...]] | None:
+    """A condition on one fact as alternatives, each a conjunction of :class:`Test` (disjunctive
+    normal form, with the language's semantics: a comparison on an absent field is false), or
+    None when there would be more than ``limit``. ``negate``: of the condition's negation."""
+    if isinstance(condition, (AllOf, AnyOf)):
+        groups = []
+        for item in condition.items:
+            group = multiplied_out(item, limit, negate)
+            if group is None:
+                return None
+            groups.append(group)
+        if isinstance(condition, AllOf) != negate:  # and: every combination
+            out: list[tuple[Test, ...]] = [()]
+            for group in groups:
+                if len(out) * len(group) > limit:
+                    return None
+                out = [left + right for left in out for right in group]
+            return out
+        either = [alternative for group in groups for alternative in group]  # or: any of them
+        return either if len(either) <= limit else None
+    if isinstance(condition, Not):
+        return multiplied_out(condition.item, limit, not negate)
+    if isinstance(condition, FieldPresence):
+        return [(Test("present" if condition.present != negate else "absent", condition.field),)]
+    if isinstance(condition, Compare):
+        left, right = condition.left, condition.right
+        if not negate:
+            return [(Test("present", left), Test(condition.op, left, right))]
+        # not (x op v): x absent, or the opposite comparison
+        return [(Test("absent", left),), (Test(_OPPOSITE[condition.op], left, right),)]
+    if isinstance(condition, InList):
+        left = condition.left
+        among = condition.negated == negate  # `in`, or `not_in` under a not
+        if not negate:
+            if among:
+                out = [(Test("present", left), Test("eq", left, v)) for v in condition.values]
+            else:
+                out = [(Test("present", left), *(Test("ne", left, v) for v in condition.values))]
+        elif among:  # not (x not in vs): x absent, or among them
+            out = [(Test("absent", left),), *((Test("eq", left, v),) for v in condition.values)]
+        else:  # not (x in vs): x absent, or none of them
+            out = [(Test("absent", left),), tuple(Test("ne", left, v) for v in condition.values)]
+        return out if len(out) <= limit else None
+    raise TypeError(f"{condition!r} tests more than one fact")
+
+
+def is_join(condition: Condition, scope: str) -> bool:
+    """A comparison of a field of the rule's own fact with a field of another fact."""
+    return isinstance(condition, Compare) and isinstance(condition.right, FieldRef) and condition.right.scope != scope
+
+
+def own_part(condition: Condition, scope: str) -> AllOf:
+    """The top-level conjuncts that test the rule's own fact (``scope``)."""
+    return AllOf(tuple(c for c in conjuncts(condition)
+                       if not isinstance(c, (Contains, ScopePresence)) and home_scopes(c) == {scope}))
 
 
 class ConditionError(ValueError):
@@ -169,9 +251,8 @@ class _Parser:
         left_type = FACT_FIELDS[left.scope][left.name]
         right_type = _value_type(right)
         if left_type != right_type:
-            raise ConditionError(
-                path, f"{left} is {left_type}, compared with {right_type} {right!r}: types must match"
-            )
+            shown = f"{{ref: {right}}}" if isinstance(right, FieldRef) else repr(right)
+            raise ConditionError(path, f"{left} is {left_type}, compared with {right_type} {shown}: types must match")
         if op in ORDERING and left_type != "int":
             raise ConditionError(path, f"{op} needs numbers; {left} is {left_type}")
 
@@ -184,9 +265,57 @@ def _value_type(value: Literal | FieldRef) -> str:
 
 def parse_condition(raw: dict[str, Any], scope: str, path: str = "/when") -> Condition:
     """Parse a ``when`` tree (already valid against rules.schema.json) for a rule of ``scope``."""
+    check_depth(raw, path)
     condition = _Parser(scope).parse(raw, path)
     _check_structure(condition, path, top=True)
+    tests = sum(1 for c in walk(condition) if not isinstance(c, (AllOf, AnyOf, Not)))
+    if tests > MAX_CONDITION_TESTS:
+        raise ConditionError(
+            path, f"the condition holds {tests} tests; at most {MAX_CONDITION_TESTS} are allowed in one rule "
+            "(a list of values is one test: in: {field: [a, b, c]}; or split the rule)"
+        )
+    mine = own_part(condition, scope)
+    if any(is_join(c, scope) for c in walk(mine)) and multiplied_out(mine, MAX_JOIN_ALTERNATIVES) is None:
+        raise ConditionError(
+            path, f"this rule compares its fact with another fact's field ({{ref}}), and its any, in and not "
+            f"give more than {MAX_JOIN_ALTERNATIVES} alternatives once multiplied out: split it into rules"
+        )
     return condition
+
+
+def check_depth(raw: Any, path: str = "/when") -> None:
+    """Raise ConditionError when all/any/not nest past MAX_CONDITION_DEPTH in a raw ``when``
+    tree — measured without recursion, so that a tree of any depth is refused, never crashes."""
+    depth, where = _depth(raw, path)
+    if depth > MAX_CONDITION_DEPTH:
+        raise ConditionError(
+            where, f"the condition nests all/any/not {depth} deep; at most {MAX_CONDITION_DEPTH} are allowed "
+            "(an all inside an all is one all, and a not of a not is the condition itself)"
+        )
+
+
+def _depth(raw: Any, path: str) -> tuple[int, str]:
+    """The depth of all/any/not nesting, and the path of the first all/any/not past the bound
+    (else of the deepest one)."""
+    deepest, where, past = 0, path, None
+    stack: list[tuple[Any, int, str]] = [(raw, 0, path)]
+    while stack:
+        node, depth, here = stack.pop()
+        if not isinstance(node, dict) or len(node) != 1:
+            continue
+        ((key, body),) = node.items()
+        if key not in ("all", "any", "not") or (key != "not" and not isinstance(body, list)):
+            continue
+        level = f"{here}/{key}"
+        if depth + 1 > deepest:
+            deepest, where = depth + 1, level
+        if depth + 1 > MAX_CONDITION_DEPTH and past is None:
+            past = level
+        if key == "not":
+            stack.append((body, depth + 1, level))
+        else:
+            stack.extend((item, depth + 1, f"{level}/{i}") for i, item in reversed(list(enumerate(body))))
+    return deepest, past or where
 
 
 def conjuncts(condition: Condition) -> tuple[Condition, ...]:

@@ -1,7 +1,8 @@
 """Step 5 (alternative): a plain-Python interpreter of the rule language.
 
-Selected with ``--engine python``; the tests use it as an oracle for the durable-rules engine.
-It implements the semantics documented in :mod:`preflight.conditions` directly.
+Selected with ``--engine python``; the tests use it as a reference for the compiled and the
+durable-rules engines. It implements the semantics documented in :mod:`preflight.conditions`
+directly, over the facts of :func:`preflight.facts.derive_facts`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .conditions import (
     scopes_needed,
 )
 from .facts import SINGLETON_SCOPES, Fact, FactSet
+from .findings import FactEvaluator
 from .rulebook import RuleBook
 
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
@@ -35,7 +37,7 @@ _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
 _MISSING = object()
 
 
-class PythonEngine:
+class PythonEngine(FactEvaluator):
     """Evaluates a rule book by walking each rule's condition tree over the facts."""
 
     name = "python"

@@ -1,25 +1,32 @@
 """Step 3: derive flat, typed facts from a valid snapshot, one per thing a rule can look at.
 
 Facts hold only generic derivations (counts, epoch seconds, target codes, …) — never whether a
-rule fires; that is decided by the YAML rules. The catalogue below is what rules may use: for
-every field its type (:data:`FACT_FIELDS`), how a person reads its value (:data:`FIELD_KINDS`)
-and where in the snapshot it comes from (:data:`FIELD_POINTERS`, JSON pointers with the fact's
-positions filled in), documented in docs/rule-language.md. An absent or null snapshot value is
-an *absent* field here (rules test it with ``present``/``absent``).
+rule fires; that is decided by the YAML rules. :data:`CATALOGUE` is what rules may use, each
+field defined once: its type, how it is derived from the snapshot (a small Python expression
+over the parts of the snapshot its fact is made of, :data:`SCOPE_INPUTS`), where in the snapshot
+it comes from (JSON pointer templates, filled in with the fact's positions) and how a person
+reads it. :func:`derive_facts` evaluates those definitions for every fact; the compiled engine
+(:mod:`preflight.engine_compiled`) inlines the same expressions for the fields its rules read.
+Documented in docs/rule-language.md. An absent or null snapshot value is an *absent* field here
+(its expression gives None; rules test it with ``present``/``absent``).
 
-The phase (rules.md, catalogue v2) is derived here too: it decides which rules run.
+Which facts a snapshot has is decided here too (:func:`administration_sources`,
+:func:`requested_sources`, …), and the phase (rules.md, catalogue v2), which decides which
+rules run.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
 from .timestamps import epoch_seconds
 from .vocabulary import PHASE_OF_STATUS, Phase, SubjectKind
+from .wording import parse_timestamp
 
 #: Scopes with at most one fact per snapshot; rules may reference their fields as ``scope.field``.
 SINGLETON_SCOPES = ("migration", "source_office", "target_office", "requester", "receiver")
@@ -31,168 +38,189 @@ SCOPES = SINGLETON_SCOPES + MULTI_SCOPES
 #: in seconds (1296000); the expiry date shown to people is the sending moment plus this.
 TRANSFER_CODE_VALIDITY = timedelta(days=15)
 
-_PERSON = {"email": "str", "role": "str", "personal_archive": "bool"}
-_OFFICE = {"code": "str", "name": "str", "users_count": "int"}
-
-#: scope -> field -> type ('str', 'int' or 'bool').
-FACT_FIELDS: dict[str, dict[str, str]] = {
-    "migration": {
-        "status": "str",
-        "administrations_count": "int",
-        "distinct_administrations_count": "int",
-        "taken_at": "str",
-        "taken_at_epoch": "int",
-        "transfer_code_sent_at": "str",
-        "transfer_code_sent_at_epoch": "int",
-        "transfer_code_age_seconds": "int",
-        "transfer_code_age_days": "int",
-        "transfer_code_expires_at": "str",
-    },
-    "source_office": dict(_OFFICE, administrations_count="int"),
-    "target_office": dict(
-        _OFFICE,
-        subscription="str",
-        accounting_link="str",
-        package_administrations_count="int",
-        administrations_count="int",
-    ),
-    "requester": dict(_PERSON),
-    "receiver": dict(_PERSON),
-    "administration": {
-        "code": "str",
-        "name": "str",
-        "accounting_system": "str",
-        "subadministration_of": "str",
-        "submission_email": "str",
-        "documents_total": "int",
-        "pending_authorisation": "int",
-        "authorisation_before_booking": "str",
-        "authorisation_after_booking": "str",
-        "workflows_count": "int",
-        "authorisers_count": "int",
-        "payment_agreement": "bool",
-        "users_count": "int",
-        "personal_archive_users_count": "int",
-        # Only with a migration:
-        "new_code": "str",
-        "target_code": "str",
-        "times_requested": "int",
-        "new_submission_email": "str",
-    },
-    "requested_administration": {
-        "code": "str",
-        "new_code": "str",
-        "target_code": "str",
-        "times_requested": "int",
-    },
-    "user": dict(_PERSON, administration_code="str", administration_name="str"),
+#: The parts of the snapshot a fact of each scope is made of: the names a field's expression
+#: may use. ``snap`` is the whole snapshot; ``*_index`` are positions in its lists; ``person`` a
+#: requester, receiver or user of an administration; ``request``
+#: is the administration's entry in ``migration.administrations`` (None without a migration) and
+#: ``times`` how often its code is requested.
+SCOPE_INPUTS: dict[str, tuple[str, ...]] = {
+    "migration": ("snap", "mig"),
+    "source_office": ("snap", "office"),
+    "target_office": ("snap", "office"),
+    "requester": ("person",),
+    "receiver": ("person",),
+    "administration": ("snap", "admin_index", "admin", "request_index", "request", "times"),
+    "requested_administration": ("request_index", "request", "times"),
+    "user": ("admin_index", "admin", "user_index", "person"),
 }
 
-#: How a person reads a field's value (preflight.wording.VALUE_KINDS); unlisted: by its type.
-FIELD_KINDS: dict[str, str] = {
-    "status": "status",
-    "role": "role",
-    "subscription": "subscription",
-    "accounting_link": "package",
-    "accounting_system": "package",
-    "authorisation_before_booking": "authorisation",
-    "authorisation_after_booking": "authorisation",
-    "taken_at": "date",
-    "transfer_code_sent_at": "date",
-    "transfer_code_expires_at": "moment",
+#: The positions a pointer template is filled in with ({admin}, {request}, {user}, {target}), as
+#: expressions over the inputs; a fact without the input (e.g. no request in audit mode) lacks it.
+POINTER_SLOTS: dict[str, tuple[str, str]] = {  # slot -> (input it needs, expression)
+    "admin": ("admin_index", "admin_index"),
+    "request": ("request_index", "request_index"),
+    "user": ("user_index", "user_index"),
+    "target": ("request", "target_key(request)"),
 }
+
+
+@dataclass(frozen=True)
+class FactField:
+    """One field rules can read: its type, its derivation, its sources and how it is shown."""
+
+    type: str  # 'str', 'int' or 'bool'
+    derive: str  # a Python expression over SCOPE_INPUTS[scope]; None means absent
+    pointers: tuple[str, ...]  # JSON pointer templates of the snapshot values it comes from
+    kind: str | None = None  # how a person reads it (preflight.wording.VALUE_KINDS); None: by its type
+
+    @property
+    def shown_as(self) -> str:
+        """The value kind: the field's own, else number (int), yes_no (bool) or text."""
+        return self.kind or {"int": "number", "bool": "yes_no"}.get(self.type, "text")
+
+
+@dataclass(frozen=True)
+class FactList:
+    """A list of text values held by a singleton fact, for ``contains``/``not_contains``."""
+
+    derive: str  # an expression over the owner's inputs giving the values (None: no list)
+    pointer: str
+
 
 _ADMIN = "/administrations/{admin}"
 _REQUEST = "/migration/administrations/{request}"
 _USER = "/administrations/{admin}/users/{user}"
+_SENT = "/migration/transfer_code_sent_at"
+_MIGRATION_ONLY = "None if request is None else "
 
-#: scope -> field -> the snapshot values it is derived from, as JSON pointer templates filled in
-#: with the fact's positions ({admin}, {request}, {user}, {target}: new_code or code).
-FIELD_POINTERS: dict[str, dict[str, tuple[str, ...]]] = {
+
+def _person(prefix: str) -> dict[str, FactField]:
+    return {
+        "email": FactField("str", "person['email']", (f"{prefix}/email",)),
+        "role": FactField("str", "person['role']", (f"{prefix}/role",), "role"),
+        "personal_archive": FactField("bool", "bool(person.get('personal_archive', False))",
+                                      (f"{prefix}/personal_archive",)),
+    }
+
+
+def _office(scope: str) -> dict[str, FactField]:
+    return {
+        "code": FactField("str", "office['code']", (f"/{scope}/code",)),
+        "name": FactField("str", "office.get('name')", (f"/{scope}/name",)),
+        "users_count": FactField("int", "count(office.get('users'))", (f"/{scope}/users",)),
+    }
+
+
+#: scope -> field -> its definition. A new field is a line here and a row in docs/rule-language.md.
+CATALOGUE: dict[str, dict[str, FactField]] = {
     "migration": {
-        "status": ("/migration/status",),
-        "administrations_count": ("/migration/administrations",),
-        "distinct_administrations_count": ("/migration/administrations",),
-        "taken_at": ("/taken_at",),
-        "taken_at_epoch": ("/taken_at",),
-        "transfer_code_sent_at": ("/migration/transfer_code_sent_at",),
-        "transfer_code_sent_at_epoch": ("/migration/transfer_code_sent_at",),
-        "transfer_code_age_seconds": ("/migration/transfer_code_sent_at", "/taken_at"),
-        "transfer_code_age_days": ("/migration/transfer_code_sent_at", "/taken_at"),
-        "transfer_code_expires_at": ("/migration/transfer_code_sent_at",),
+        "status": FactField("str", "mig['status']", ("/migration/status",), "status"),
+        "administrations_count": FactField("int", "len(mig['administrations'])", ("/migration/administrations",)),
+        "distinct_administrations_count": FactField(
+            "int", "len({r['code'] for r in mig['administrations']})", ("/migration/administrations",)),
+        "taken_at": FactField("str", "snap['taken_at']", ("/taken_at",), "date"),
+        "taken_at_epoch": FactField("int", "epoch_seconds(snap['taken_at'])", ("/taken_at",)),
+        "transfer_code_sent_at": FactField("str", "mig.get('transfer_code_sent_at') or None", (_SENT,), "date"),
+        "transfer_code_sent_at_epoch": FactField(
+            "int", "if_sent(mig, epoch_seconds)", (_SENT,)),
+        "transfer_code_age_seconds": FactField(
+            "int", "code_age_seconds(snap['taken_at'], mig.get('transfer_code_sent_at'))", (_SENT, "/taken_at")),
+        "transfer_code_age_days": FactField(
+            "int", "code_age_days(snap['taken_at'], mig.get('transfer_code_sent_at'))", (_SENT, "/taken_at")),
+        "transfer_code_expires_at": FactField("str", "if_sent(mig, code_expires_at)", (_SENT,), "moment"),
     },
     "source_office": {
-        "code": ("/source_office/code",),
-        "name": ("/source_office/name",),
-        "users_count": ("/source_office/users",),
-        "administrations_count": ("/administrations",),
+        **_office("source_office"),
+        "administrations_count": FactField("int", "len(snap['administrations'])", ("/administrations",)),
     },
     "target_office": {
-        "code": ("/target_office/code",),
-        "name": ("/target_office/name",),
-        "users_count": ("/target_office/users",),
-        "subscription": ("/target_office/subscription",),
-        "accounting_link": ("/target_office/accounting_link",),
-        "package_administrations_count": ("/target_office/package_administrations",),
-        "administrations_count": ("/target_office/administrations",),
+        **_office("target_office"),
+        "subscription": FactField("str", "office['subscription']", ("/target_office/subscription",), "subscription"),
+        "accounting_link": FactField(
+            "str", "office['accounting_link']", ("/target_office/accounting_link",), "package"),
+        "package_administrations_count": FactField(
+            "int", "len(office['package_administrations'])", ("/target_office/package_administrations",)),
+        "administrations_count": FactField(
+            "int", "len(office['administrations'])", ("/target_office/administrations",)),
     },
-    **{
-        person: {
-            "email": (f"/{person}/email",),
-            "role": (f"/{person}/role",),
-            "personal_archive": (f"/{person}/personal_archive",),
-        }
-        for person in ("requester", "receiver")
-    },
+    "requester": _person("/requester"),
+    "receiver": _person("/receiver"),
     "administration": {
-        "code": (f"{_ADMIN}/code",),
-        "name": (f"{_ADMIN}/name",),
-        "accounting_system": (f"{_ADMIN}/accounting_system",),
-        "subadministration_of": (f"{_ADMIN}/subadministration_of",),
-        "submission_email": (f"{_ADMIN}/submission_email",),
-        "documents_total": (f"{_ADMIN}/documents_total",),
-        "pending_authorisation": (f"{_ADMIN}/pending_authorisation",),
-        "authorisation_before_booking": (f"{_ADMIN}/authorisation/before_booking",),
-        "authorisation_after_booking": (f"{_ADMIN}/authorisation/after_booking",),
-        "workflows_count": (f"{_ADMIN}/workflows",),
-        "authorisers_count": (f"{_ADMIN}/workflows",),
-        "payment_agreement": (f"{_ADMIN}/payment_agreement",),
-        "users_count": (f"{_ADMIN}/users",),
-        "personal_archive_users_count": (f"{_ADMIN}/users",),
-        "new_code": (f"{_REQUEST}/new_code",),
-        "target_code": (f"{_REQUEST}/{{target}}",),
-        "times_requested": ("/migration/administrations",),
-        "new_submission_email": (f"{_ADMIN}/submission_email", "/target_office/code"),
+        "code": FactField("str", "admin['code']", (f"{_ADMIN}/code",)),
+        "name": FactField("str", "admin.get('name')", (f"{_ADMIN}/name",)),
+        "accounting_system": FactField(
+            "str", "admin['accounting_system']", (f"{_ADMIN}/accounting_system",), "package"),
+        "subadministration_of": FactField(
+            "str", "admin.get('subadministration_of')", (f"{_ADMIN}/subadministration_of",)),
+        "submission_email": FactField("str", "admin.get('submission_email')", (f"{_ADMIN}/submission_email",)),
+        "documents_total": FactField("int", "integer(admin.get('documents_total'))", (f"{_ADMIN}/documents_total",)),
+        "pending_authorisation": FactField(
+            "int", "integer(admin['pending_authorisation'])", (f"{_ADMIN}/pending_authorisation",)),
+        "authorisation_before_booking": FactField(
+            "str", "admin['authorisation']['before_booking']", (f"{_ADMIN}/authorisation/before_booking",),
+            "authorisation"),
+        "authorisation_after_booking": FactField(
+            "str", "admin['authorisation']['after_booking']", (f"{_ADMIN}/authorisation/after_booking",),
+            "authorisation"),
+        "workflows_count": FactField("int", "len(admin['workflows'])", (f"{_ADMIN}/workflows",)),
+        "authorisers_count": FactField(
+            "int", "sum(len(w['authorisers']) for w in admin['workflows'])", (f"{_ADMIN}/workflows",)),
+        "payment_agreement": FactField("bool", "admin['payment_agreement']", (f"{_ADMIN}/payment_agreement",)),
+        "users_count": FactField("int", "len(admin['users'])", (f"{_ADMIN}/users",)),
+        "personal_archive_users_count": FactField(
+            "int", "sum(1 for u in admin['users'] if u.get('personal_archive'))", (f"{_ADMIN}/users",)),
+        # Only with a migration:
+        "new_code": FactField("str", _MIGRATION_ONLY + "request.get('new_code')", (f"{_REQUEST}/new_code",)),
+        "target_code": FactField("str", _MIGRATION_ONLY + "target_code(request)", (f"{_REQUEST}/{{target}}",)),
+        "times_requested": FactField("int", "times", ("/migration/administrations",)),
+        "new_submission_email": FactField(
+            "str", "predicted_submission_email(admin, request, snap.get('target_office'))",
+            (f"{_ADMIN}/submission_email", "/target_office/code")),
     },
     "requested_administration": {
-        "code": (f"{_REQUEST}/code",),
-        "new_code": (f"{_REQUEST}/new_code",),
-        "target_code": (f"{_REQUEST}/{{target}}",),
-        "times_requested": ("/migration/administrations",),
+        "code": FactField("str", "request['code']", (f"{_REQUEST}/code",)),
+        "new_code": FactField("str", "request.get('new_code')", (f"{_REQUEST}/new_code",)),
+        "target_code": FactField("str", "target_code(request)", (f"{_REQUEST}/{{target}}",)),
+        "times_requested": FactField("int", "times", ("/migration/administrations",)),
     },
     "user": {
-        "email": (f"{_USER}/email",),
-        "role": (f"{_USER}/role",),
-        "personal_archive": (f"{_USER}/personal_archive",),
-        "administration_code": (f"{_ADMIN}/code",),
-        "administration_name": (f"{_ADMIN}/name",),
+        **_person(_USER),
+        "administration_code": FactField("str", "admin['code']", (f"{_ADMIN}/code",)),
+        "administration_name": FactField("str", "admin.get('name')", (f"{_ADMIN}/name",)),
     },
 }
 
-#: Lists of text values held by a singleton fact, for ``contains``/``not_contains``.
-FACT_LISTS: dict[str, tuple[str, ...]] = {
-    "source_office": ("administration_codes", "user_roles"),
-    "target_office": ("package_administrations", "administrations", "user_roles"),
+#: "scope.list" -> its definition (values are text; the owner is a singleton scope).
+LISTS: dict[str, FactList] = {
+    "source_office.administration_codes": FactList("[a['code'] for a in snap['administrations']]", "/administrations"),
+    "source_office.user_roles": FactList("roles(office.get('users'))", "/source_office/users"),
+    "target_office.package_administrations": FactList(
+        "office['package_administrations']", "/target_office/package_administrations"),
+    "target_office.administrations": FactList("office['administrations']", "/target_office/administrations"),
+    "target_office.user_roles": FactList("roles(office.get('users'))", "/target_office/users"),
 }
 
-#: "scope.list" -> where the list's values come from.
-LIST_POINTERS: dict[str, str] = {
-    "source_office.administration_codes": "/administrations",
-    "source_office.user_roles": "/source_office/users",
-    "target_office.package_administrations": "/target_office/package_administrations",
-    "target_office.administrations": "/target_office/administrations",
-    "target_office.user_roles": "/target_office/users",
+# Views of the catalogue, for the modules that need one aspect of it.
+#: scope -> field -> type ('str', 'int' or 'bool').
+FACT_FIELDS: dict[str, dict[str, str]] = {
+    scope: {name: f.type for name, f in fields.items()} for scope, fields in CATALOGUE.items()
 }
+#: scope -> field -> the JSON pointer templates of the snapshot values it is derived from.
+FIELD_POINTERS: dict[str, dict[str, tuple[str, ...]]] = {
+    scope: {name: f.pointers for name, f in fields.items()} for scope, fields in CATALOGUE.items()
+}
+#: field name -> its kind, for the fields with one of their own (the same in every scope; the
+#: page shows a finding's evidence by it).
+FIELD_KINDS: dict[str, str] = {
+    name: f.kind for fields in CATALOGUE.values() for name, f in fields.items() if f.kind
+}
+#: Lists of text values held by a singleton fact, for ``contains``/``not_contains``.
+FACT_LISTS: dict[str, tuple[str, ...]] = {}
+for _key in LISTS:
+    _owner, _name = _key.split(".")
+    FACT_LISTS[_owner] = (*FACT_LISTS.get(_owner, ()), _name)
+#: "scope.list" -> where the list's values come from.
+LIST_POINTERS: dict[str, str] = {key: lst.pointer for key, lst in LISTS.items()}
 
 #: Where each singleton scope lives in a snapshot (a rule testing ``absent: target_office``
 #: rests on that pointer).
@@ -210,9 +238,173 @@ SUBJECT_KINDS: dict[str, SubjectKind] = {
     "user": "user",
 }
 
+#: The fields a subject is made of, per kind: (key field, administration field), or None.
+SUBJECT_FIELDS: dict[str, tuple[str | None, str | None]] = {
+    "migration": (None, None),
+    "office": ("code", None),
+    "user": ("email", "administration_code"),
+    "administration": ("code", "code"),
+}
 
-@dataclass(frozen=True)
-class Subject:
+
+def field_kind(scope: str, name: str) -> str:
+    """How a person reads field ``name`` of ``scope`` (``scope.field`` names another scope)."""
+    other, _, field_name = name.rpartition(".")
+    return CATALOGUE[other or scope][field_name].shown_as
+
+
+# -- the helpers the field expressions use ------------------------------------------------------
+
+
+def target_code(requested: dict[str, Any]) -> str:
+    """The code a requested administration gets in the target: new_code, else its code."""
+    new_code = requested.get("new_code")
+    return str(new_code) if new_code else str(requested["code"])
+
+
+def target_key(requested: dict[str, Any]) -> str:
+    """Which key of a request holds its target code ('new_code' or 'code')."""
+    return "new_code" if requested.get("new_code") else "code"
+
+
+def new_submission_email(email: str, target_office_code: str) -> str:
+    """The submission address after migration: its leading office code becomes the target's.
+
+    The contract's form is ``<officecode>.<administrationcode>@<domain>``: the part before the
+    first dot is the office code. The new code is written in the case the old address used.
+    """
+    local, at, domain = email.partition("@")
+    head, dot, rest = local.partition(".")
+    if not dot:
+        return email
+    if head.islower():
+        new_head = target_office_code.lower()
+    elif head.isupper():
+        new_head = target_office_code.upper()
+    else:
+        new_head = target_office_code
+    return f"{new_head}.{rest}{at}{domain}"
+
+
+def predicted_submission_email(
+    admin: dict[str, Any], request: dict[str, Any] | None, target: dict[str, Any] | None
+) -> str | None:
+    """The address after migration, when it can be predicted: with a migration and a target, for
+    an administration that keeps its code (the FAQ says only that the address "zal nu beginnen
+    met de nieuwe kantoorcode": the whole address is predicted only when the code stays)."""
+    if request is None or target is None or not admin.get("submission_email") or request.get("new_code"):
+        return None
+    return new_submission_email(admin["submission_email"], target["code"])
+
+
+def code_age_seconds(taken_at: str, sent_at: str | None) -> int | None:
+    """``taken_at`` − ``sent_at`` in seconds, rounded *up*: for a whole number of seconds N,
+    "age > N" holds exactly when "ceil(age) > N" does, so a code sent 15 days and half a second
+    ago is expired, and one sent exactly 15 days ago is not."""
+    return math.ceil(_exact_age(taken_at, sent_at)) if sent_at else None
+
+
+def code_age_days(taken_at: str, sent_at: str | None) -> int | None:
+    """The code's age in whole days (rounded down)."""
+    return math.floor(_exact_age(taken_at, sent_at) / 86_400) if sent_at else None
+
+
+def code_expires_at(sent_at: str) -> str:
+    """The moment the transfer code expires, in the offset it was sent in."""
+    return (parse_timestamp(sent_at) + TRANSFER_CODE_VALIDITY).isoformat()
+
+
+def if_sent(migration: dict[str, Any], derive: Callable[[str], Any]) -> Any:
+    """``derive(transfer_code_sent_at)``, or None when no code was sent."""
+    sent_at = migration.get("transfer_code_sent_at")
+    return derive(sent_at) if sent_at else None
+
+
+def _exact_age(later: str, earlier: str) -> float:
+    return (parse_timestamp(later) - parse_timestamp(earlier)).total_seconds()
+
+
+def count(items: list[Any] | None) -> int | None:
+    """The length of a list the snapshot may leave out (None: absent)."""
+    return None if items is None else len(items)
+
+
+def integer(value: int | float | None) -> int | None:
+    """JSON Schema counts 3.0 as an integer; the facts carry it as 3."""
+    return None if value is None else int(value)
+
+
+def roles(users: list[dict[str, Any]] | None) -> list[str] | None:
+    """The roles of an office's users (None when the snapshot does not list them)."""
+    return None if users is None else [u["role"] for u in users]
+
+
+#: The names the field expressions may call, besides builtins.
+HELPERS: dict[str, Any] = {
+    "epoch_seconds": epoch_seconds, "target_code": target_code, "target_key": target_key,
+    "predicted_submission_email": predicted_submission_email, "code_age_seconds": code_age_seconds,
+    "code_age_days": code_age_days, "code_expires_at": code_expires_at, "if_sent": if_sent,
+    "count": count, "integer": integer, "roles": roles,
+}
+
+
+# -- which facts a snapshot has -----------------------------------------------------------------
+
+
+#: The parts of the snapshot an administration fact is made of (see SCOPE_INPUTS): admin_index,
+#: admin, request_index, request, times — the last three None without a migration. Plain tuples:
+#: the compiled engine unpacks one per administration.
+AdministrationSource = tuple[int, dict[str, Any], int | None, dict[str, Any] | None, int | None]
+#: A distinct code of ``migration.administrations``: request_index, request (its first entry), times.
+RequestSource = tuple[int, dict[str, Any], int]
+
+
+def requested_sources(migration: dict[str, Any]) -> list[RequestSource]:
+    """Every distinct requested code, in request order (first entry), with how often it occurs."""
+    first: dict[str, tuple[int, dict[str, Any]]] = {}
+    counts: dict[str, int] = {}
+    for index, request in enumerate(migration["administrations"]):
+        code = request["code"]
+        if code in counts:
+            counts[code] += 1
+        else:
+            counts[code] = 1
+            first[code] = (index, request)
+    return [(index, request, counts[code]) for code, (index, request) in first.items()]
+
+
+def administration_sources(
+    snapshot: dict[str, Any], migration: dict[str, Any] | None, requested: list[RequestSource] | None = None
+) -> list[AdministrationSource]:
+    """The administrations rules look at: without a migration every administration of the source;
+    with one every requested administration the source has, once per code, in request order
+    (``requested``: the migration's :func:`requested_sources`, when already known)."""
+    admins = snapshot["administrations"]
+    if migration is None:
+        return [(index, admin, None, None, None) for index, admin in enumerate(admins)]
+    position = {a["code"]: i for i, a in enumerate(admins)}
+    out: list[AdministrationSource] = []
+    for request_index, request, times in requested if requested is not None else requested_sources(migration):
+        index = position.get(request["code"])
+        if index is not None:
+            out.append((index, admins[index], request_index, request, times))
+    return out
+
+
+def singleton_inputs(snapshot: dict[str, Any], scope: str, migration: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The inputs of a singleton fact, or None when the snapshot has no such fact."""
+    if scope == "migration":
+        return None if migration is None else {"snap": snapshot, "mig": migration}
+    if scope in ("requester", "receiver"):
+        return {"person": snapshot[scope]} if scope in snapshot else None
+    office = snapshot.get(scope)
+    return None if office is None else {"snap": snapshot, "office": office}
+
+
+# -- the facts -----------------------------------------------------------------------------------
+
+
+class Subject(NamedTuple):
     """What a finding is about: its kind, its key (code or e-mail address; none for the
     migration) and the administration it concerns, when it concerns one."""
 
@@ -232,7 +424,7 @@ class Subject:
 class Fact:
     """One thing a rule can match: its scope, a key unique in the snapshot, and flat fields.
 
-    ``slots`` are its positions in the snapshot, for :data:`FIELD_POINTERS`.
+    ``slots`` are its positions in the snapshot, for the pointer templates of the catalogue.
     """
 
     scope: str
@@ -244,19 +436,20 @@ class Fact:
     def subject(self) -> Subject:
         """What a finding about this fact is about."""
         kind = SUBJECT_KINDS[self.scope]
-        if kind == "migration":
-            return Subject(kind)
-        if kind == "office":
-            return Subject(kind, str(self.fields["code"]))
-        if kind == "user":
-            admin = self.fields.get("administration_code")
-            return Subject(kind, str(self.fields["email"]), admin if isinstance(admin, str) else None)
-        code = str(self.fields["code"])
-        return Subject(kind, code, code)
+        key_field, admin_field = SUBJECT_FIELDS[kind]
+        key = self.fields.get(key_field) if key_field else None
+        admin = self.fields.get(admin_field) if admin_field else None
+        return Subject(kind, key if isinstance(key, str) else None, admin if isinstance(admin, str) else None)
 
     def pointers(self, name: str) -> tuple[str, ...]:
-        """The snapshot values field ``name`` of this fact comes from."""
-        return tuple(template.format_map(self.slots) for template in FIELD_POINTERS[self.scope][name])
+        """The snapshot values field ``name`` of this fact comes from (those its positions allow)."""
+        out = []
+        for template in FIELD_POINTERS[self.scope][name]:
+            try:
+                out.append(template.format_map(self.slots))
+            except KeyError:  # e.g. a request's position, for an administration without a migration
+                continue
+        return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -292,200 +485,57 @@ def phase_of(snapshot: dict[str, Any], readiness_only: bool = False) -> Phase:
 def derive_facts(snapshot: dict[str, Any], phase: Phase | None = None) -> FactSet:
     """The facts of a snapshot that passed validation (``phase``: default, from the snapshot)."""
     phase = phase or phase_of(snapshot)
+    migration = snapshot.get("migration") if phase != "audit" else None
     facts: list[Fact] = []
     lists: dict[str, tuple[str, ...]] = {}
-    migration = snapshot.get("migration") if phase != "audit" else None
-    source = snapshot["source_office"]
-    target = snapshot.get("target_office")
-
-    facts.append(_office_fact("source_office", source, lists))
-    source_admins = snapshot["administrations"]
-    facts[-1].fields["administrations_count"] = len(source_admins)
-    lists["source_office.administration_codes"] = _sorted_unique(a["code"] for a in source_admins)
-    if target is not None:
-        fact = _office_fact("target_office", target, lists)
-        fact.fields.update(
-            subscription=target["subscription"],
-            package_administrations_count=len(target["package_administrations"]),
-            administrations_count=len(target["administrations"]),
-        )
-        _put(fact.fields, "accounting_link", target["accounting_link"])
-        lists["target_office.package_administrations"] = _sorted_unique(target["package_administrations"])
-        lists["target_office.administrations"] = _sorted_unique(target["administrations"])
-        facts.append(fact)
-    for role in ("requester", "receiver"):
-        if role in snapshot:
-            facts.append(Fact(role, role, _person_fields(snapshot[role])))
-
-    if migration is None:
-        admins: list[tuple[int, dict[str, Any], dict[str, str | int | bool], dict[str, str | int]]] = [
-            (index, admin, {}, {"admin": index}) for index, admin in enumerate(source_admins)
-        ]
-    else:
-        facts.append(_migration_fact(migration, snapshot["taken_at"]))
-        admins = _requested(migration, source_admins, target, facts)
-
-    for index, admin, extra, slots in admins:
-        fields = _administration_fields(admin)
-        fields.update(extra)
-        facts.append(Fact("administration", f"administration/{index}", fields, slots))
+    for scope in ("source_office", "target_office", "requester", "receiver", "migration"):
+        inputs = singleton_inputs(snapshot, scope, migration)
+        if inputs is None:
+            continue
+        facts.append(Fact(scope, scope, _fields(scope, inputs)))
+        for key in (k for k in LISTS if k.startswith(scope + ".")):
+            values = _deriver(key, LISTS[key].derive, SCOPE_INPUTS[scope])(**inputs)
+            if values is not None:
+                lists[key] = sorted_unique(values)
+    if migration is not None:
+        for request_index, request, times in requested_sources(migration):
+            slots: dict[str, str | int] = {"request": request_index, "target": target_key(request)}
+            inputs = {"request_index": request_index, "request": request, "times": times}
+            facts.append(Fact("requested_administration", f"requested/{request_index}",
+                              _fields("requested_administration", inputs), slots))
+    for index, admin, its_request_index, its_request, its_times in administration_sources(snapshot, migration):
+        slots = {"admin": index}
+        if its_request is not None and its_request_index is not None:
+            slots.update(request=its_request_index, target=target_key(its_request))
+        inputs = {"snap": snapshot, "admin_index": index, "admin": admin, "request_index": its_request_index,
+                  "request": its_request, "times": its_times}
+        facts.append(Fact("administration", f"administration/{index}", _fields("administration", inputs), slots))
         for user_index, user in enumerate(admin["users"]):
-            user_fields = _person_fields(user)
-            user_fields["administration_code"] = admin["code"]
-            _put(user_fields, "administration_name", admin.get("name"))
-            facts.append(
-                Fact("user", f"administration/{index}/user/{user_index}", user_fields,
-                     {"admin": index, "user": user_index})
-            )
+            inputs = {"admin_index": index, "admin": admin, "user_index": user_index, "person": user}
+            facts.append(Fact("user", f"administration/{index}/user/{user_index}", _fields("user", inputs),
+                              {"admin": index, "user": user_index}))
     return FactSet(phase, tuple(facts), lists)
 
 
-def target_code(requested: dict[str, Any]) -> str:
-    """The code a requested administration gets in the target: new_code, else its code."""
-    new_code = requested.get("new_code")
-    return str(new_code) if new_code else str(requested["code"])
+def _fields(scope: str, inputs: dict[str, Any]) -> dict[str, str | int | bool]:
+    """Every field of a fact whose value is present."""
+    out: dict[str, str | int | bool] = {}
+    for name, definition in CATALOGUE[scope].items():
+        value = _deriver(f"{scope}.{name}", definition.derive, SCOPE_INPUTS[scope])(**inputs)
+        if value is not None:
+            out[name] = value
+    return out
 
 
-def new_submission_email(email: str, target_office_code: str) -> str:
-    """The submission address after migration: its leading office code becomes the target's.
-
-    The contract's form is ``<officecode>.<administrationcode>@<domain>``: the part before the
-    first dot is the office code. The new code is written in the case the old address used.
-    """
-    local, at, domain = email.partition("@")
-    head, dot, rest = local.partition(".")
-    if not dot:
-        return email
-    if head.islower():
-        new_head = target_office_code.lower()
-    elif head.isupper():
-        new_head = target_office_code.upper()
-    else:
-        new_head = target_office_code
-    return f"{new_head}.{rest}{at}{domain}"
+@cache
+def _deriver(key: str, expression: str, inputs: tuple[str, ...]) -> Callable[..., Any]:
+    """A field's expression as a function of its scope's inputs, compiled once."""
+    source = f"lambda {', '.join(inputs)}: {expression}"
+    # The expressions are the catalogue's own, above: never text from a rule file or a snapshot.
+    function: Callable[..., Any] = eval(compile(source, f"<fact {key}>", "eval"), dict(HELPERS))
+    return function
 
 
-def _requested(
-    migration: dict[str, Any],
-    source_admins: list[dict[str, Any]],
-    target: dict[str, Any] | None,
-    facts: list[Fact],
-) -> list[tuple[int, dict[str, Any], dict[str, str | int | bool], dict[str, str | int]]]:
-    position = {a["code"]: i for i, a in enumerate(source_admins)}
-    counts = Counter(r["code"] for r in migration["administrations"])
-    chosen = []
-    seen: set[str] = set()
-    for request_index, requested in enumerate(migration["administrations"]):
-        code = requested["code"]
-        if code in seen:
-            continue
-        seen.add(code)
-        extra: dict[str, str | int | bool] = {
-            "target_code": target_code(requested),
-            "times_requested": counts[code],
-        }
-        _put(extra, "new_code", requested.get("new_code"))
-        slots: dict[str, str | int] = {
-            "request": request_index,
-            "target": "new_code" if requested.get("new_code") else "code",
-        }
-        facts.append(Fact("requested_administration", f"requested/{request_index}", {"code": code, **extra}, slots))
-        index = position.get(code)
-        if index is None:
-            continue
-        admin = source_admins[index]
-        # The FAQ says only that the address "zal nu beginnen met de nieuwe kantoorcode": the
-        # whole new address is predicted only when the administration keeps its code.
-        if target is not None and admin.get("submission_email") and not requested.get("new_code"):
-            extra["new_submission_email"] = new_submission_email(admin["submission_email"], target["code"])
-        chosen.append((index, admin, extra, {**slots, "admin": index}))
-    return chosen
-
-
-def _office_fact(scope: str, office: dict[str, Any], lists: dict[str, tuple[str, ...]]) -> Fact:
-    fields: dict[str, str | int | bool] = {"code": office["code"]}
-    _put(fields, "name", office.get("name"))
-    users = office.get("users")
-    if users is not None:
-        fields["users_count"] = len(users)
-        lists[f"{scope}.user_roles"] = _sorted_unique(u["role"] for u in users)
-    return Fact(scope, scope, fields)
-
-
-def _migration_fact(migration: dict[str, Any], taken_at_text: str) -> Fact:
-    requested = migration["administrations"]
-    taken_at = epoch_seconds(taken_at_text)
-    fields: dict[str, str | int | bool] = {
-        "status": migration["status"],
-        "administrations_count": len(requested),
-        "distinct_administrations_count": len({r["code"] for r in requested}),
-        "taken_at": taken_at_text,
-        "taken_at_epoch": taken_at,
-    }
-    sent_at_text = migration.get("transfer_code_sent_at")
-    if sent_at_text:
-        from .wording import parse_timestamp  # only migrations with a code need the moment
-
-        sent_at = epoch_seconds(sent_at_text)
-        age = _exact_age(taken_at_text, sent_at_text)
-        fields["transfer_code_sent_at"] = sent_at_text
-        fields["transfer_code_sent_at_epoch"] = sent_at
-        fields["transfer_code_age_seconds"] = math.ceil(age)
-        fields["transfer_code_age_days"] = math.floor(age / 86_400)
-        expires = parse_timestamp(sent_at_text) + TRANSFER_CODE_VALIDITY
-        fields["transfer_code_expires_at"] = expires.isoformat()
-    return Fact("migration", "migration", fields)
-
-
-def _exact_age(later: str, earlier: str) -> float:
-    """Seconds from ``earlier`` to ``later``, fractions included.
-
-    ``transfer_code_age_seconds`` is this rounded *up*: for a whole number of seconds N,
-    "age > N" holds exactly when "ceil(age) > N" does, so a code sent 15 days and half a second
-    ago is expired, and one sent exactly 15 days ago is not.
-    """
-    from .wording import parse_timestamp
-
-    return (parse_timestamp(later) - parse_timestamp(earlier)).total_seconds()
-
-
-def _administration_fields(admin: dict[str, Any]) -> dict[str, str | int | bool]:
-    fields: dict[str, str | int | bool] = {
-        "code": admin["code"],
-        "accounting_system": admin["accounting_system"],
-        "pending_authorisation": _integer(admin["pending_authorisation"]),
-        "authorisation_before_booking": admin["authorisation"]["before_booking"],
-        "authorisation_after_booking": admin["authorisation"]["after_booking"],
-        "workflows_count": len(admin["workflows"]),
-        "authorisers_count": sum(len(w["authorisers"]) for w in admin["workflows"]),
-        "payment_agreement": admin["payment_agreement"],
-        "users_count": len(admin["users"]),
-        "personal_archive_users_count": sum(1 for u in admin["users"] if u.get("personal_archive")),
-    }
-    for name in ("name", "subadministration_of", "submission_email"):
-        _put(fields, name, admin.get(name))
-    if admin.get("documents_total") is not None:
-        fields["documents_total"] = _integer(admin["documents_total"])
-    return fields
-
-
-def _person_fields(person: dict[str, Any]) -> dict[str, str | int | bool]:
-    return {
-        "email": person["email"],
-        "role": person["role"],
-        "personal_archive": bool(person.get("personal_archive", False)),
-    }
-
-
-def _integer(value: int | float) -> int:
-    """JSON Schema counts 3.0 as an integer; the facts carry it as 3."""
-    return int(value)
-
-
-def _put(fields: dict[str, str | int | bool], name: str, value: Any) -> None:
-    if value is not None:
-        fields[name] = value
-
-
-def _sorted_unique(values: Any) -> tuple[str, ...]:
+def sorted_unique(values: Iterable[str]) -> tuple[str, ...]:
+    """A list's values as the facts hold them: each once, sorted."""
     return tuple(sorted(set(values)))

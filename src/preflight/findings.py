@@ -9,21 +9,20 @@ pointers into the snapshot). Its severity and its step of the plan are the rule'
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from .activation import Activation
 from .conditions import Compare, Contains, FieldPresence, FieldRef, InList, ScopePresence, walk
-from .facts import FACT_FIELDS, FIELD_KINDS, LIST_POINTERS, SCOPE_POINTERS, Fact, FactSet, Subject
+from .facts import LIST_POINTERS, SCOPE_POINTERS, Fact, FactSet, Subject, derive_facts, field_kind
 from .rulebook import Rule, RuleBook, TextVariant
-from .vocabulary import Severity
+from .vocabulary import Phase, Severity
 from .wording import format_value, render
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One rule that fired for one subject, in one language."""
+class Finding(NamedTuple):
+    """One rule that fired for one subject, in one language (an immutable record: the compiled
+    engine builds many, and a tuple is built several times faster than a frozen dataclass)."""
 
     rule: str
     severity: Severity
@@ -57,6 +56,21 @@ class Finding:
         }
 
 
+class FactEvaluator:
+    """An evaluator of facts (durable-rules, the interpreter): its findings come step by step —
+    derive the facts, evaluate them into activations, build a finding per activation."""
+
+    rulebook: RuleBook
+
+    def evaluate(self, factset: FactSet) -> list[Activation]:
+        raise NotImplementedError
+
+    def findings(self, snapshot: dict[str, Any], phase: Phase, lang: str) -> list[Finding]:
+        """The findings of a valid snapshot in ``phase``, with texts in ``lang``."""
+        factset = derive_facts(snapshot, phase)
+        return build_findings(self.evaluate(factset), factset, self.rulebook, lang)
+
+
 def build_findings(
     activations: Iterable[Activation], factset: FactSet, rulebook: RuleBook, lang: str
 ) -> list[Finding]:
@@ -74,15 +88,15 @@ def build_findings(
             return _lookup(name, fact, singletons)
 
         def show(name: str, value: Any, scope: str = rule.scope) -> str:
-            return format_value(value, _kind(name, scope), lang, rulebook.display)
+            return format_value(value, field_kind(scope, name), lang, rulebook.display)
 
         out.append(
             Finding(
                 rule=rule.id,
                 severity=rule.severity_in(phase),
                 about=fact.subject,
-                message=render(_choose(rule.message, lookup, phase).template(lang), lang, lookup, show),
-                remedy=render(_choose(rule.remedy, lookup, phase).template(lang), lang, lookup, show),
+                message=render(choose_variant(rule.message, lookup, phase).template(lang), lang, lookup, show),
+                remedy=render(choose_variant(rule.remedy, lookup, phase).template(lang), lang, lookup, show),
                 faq=rule.faq,
                 faq_url=rule.faq_url,
                 step=rule.step_in(phase),
@@ -99,16 +113,9 @@ def _lookup(name: str, fact: Fact, singletons: dict[str, Fact]) -> Any:
     return None if source is None else source.fields.get(field_name)
 
 
-def _kind(name: str, own_scope: str) -> str:
-    scope, _, field_name = name.rpartition(".")
-    kind = FIELD_KINDS.get(field_name)
-    if kind:
-        return kind
-    field_type = FACT_FIELDS[scope or own_scope][field_name]
-    return {"int": "number", "bool": "yes_no"}.get(field_type, "text")
-
-
-def _choose(variants: tuple[TextVariant, ...], lookup: Callable[[str], Any], phase: str) -> TextVariant:
+def choose_variant(variants: tuple[TextVariant, ...], lookup: Callable[[str], Any], phase: str) -> TextVariant:
+    """The first variant whose ``if_phase`` holds the phase and whose ``if_present`` fields all
+    have a value (the last variant has neither condition)."""
     for variant in variants:
         if variant.if_phase and phase not in variant.if_phase:
             continue
@@ -118,20 +125,20 @@ def _choose(variants: tuple[TextVariant, ...], lookup: Callable[[str], Any], pha
 
 
 # A pointer source: ("field", FieldRef) | ("list", "scope.list") | ("scope", scope)
-_Source = tuple[str, Any]
+PointerSource = tuple[str, Any]
 
 
 @cache
-def _pointer_sources(rulebook: RuleBook) -> dict[str, tuple[_Source, ...]]:
-    """Per rule, what its findings rest on: the fields, lists and scopes its condition tests,
-    then its evidence — in that order, once each."""
-    return {rule.id: _sources_of(rule) for rule in rulebook.rules}
+def _pointer_sources(rulebook: RuleBook) -> dict[str, tuple[PointerSource, ...]]:
+    return {rule.id: pointer_sources(rule) for rule in rulebook.rules}
 
 
-def _sources_of(rule: Rule) -> tuple[_Source, ...]:
-    out: list[_Source] = []
+def pointer_sources(rule: Rule) -> tuple[PointerSource, ...]:
+    """What a rule's findings rest on: the fields, lists and scopes its condition tests, then
+    its evidence — in that order, once each."""
+    out: list[PointerSource] = []
 
-    def add(source: _Source) -> None:
+    def add(source: PointerSource) -> None:
         if source not in out:
             out.append(source)
 
@@ -155,7 +162,7 @@ def _sources_of(rule: Rule) -> tuple[_Source, ...]:
     return tuple(out)
 
 
-def _pointers(sources: tuple[_Source, ...], fact: Fact, singletons: dict[str, Fact]) -> tuple[str, ...]:
+def _pointers(sources: tuple[PointerSource, ...], fact: Fact, singletons: dict[str, Fact]) -> tuple[str, ...]:
     out: list[str] = []
     for kind, value in sources:
         if kind == "field":

@@ -1,7 +1,9 @@
 """The whole flow for one snapshot: load → validate → derive facts → evaluate → findings → report.
 
 :func:`check` is the one entry point: the CLI, the web service and the audit workers all call it,
-with raw text or parsed data. Each step lives in its own module and knows nothing of the others.
+with raw text or parsed data. Each step lives in its own module and knows nothing of the others;
+an engine turns a valid snapshot into findings — the compiled engine in one generated function,
+the others step by step (facts, activations, findings).
 """
 
 from __future__ import annotations
@@ -11,24 +13,37 @@ from functools import cache
 from importlib.util import find_spec
 from typing import Any, Protocol
 
-from .activation import Activation
-from .facts import FactSet, derive_facts, phase_of
-from .findings import build_findings
+from .activation import EngineError
+from .facts import phase_of
+from .findings import Finding
 from .report import Report, build_report, invalid_report
 from .rulebook import RuleBook, default_rulebook
 from .snapshot_loader import MAX_SNAPSHOT_BYTES, UnreadableSnapshot, load_snapshot
 from .snapshot_notices import unknown_fields
 from .snapshot_validator import validate_snapshot
-from .vocabulary import LANGUAGES
+from .vocabulary import LANGUAGES, Phase
 
-ENGINES = ("durable", "python")
+#: compiled: the default (the rules compiled to Python); durable: durable-rules (Python 3.11 and
+#: 3.12 only); python: the interpreter of the rule language; cross-check: compiled and a second
+#: engine on every snapshot, any difference an error.
+ENGINES = ("compiled", "durable", "python", "cross-check")
+DEFAULT_ENGINE = "compiled"
+#: The engines that evaluate rules themselves (cross-check runs two of them).
+EVALUATORS = ("compiled", "durable", "python")
 
-__all__ = ["DEFAULT_ENGINE", "ENGINES", "LANGUAGES", "Engine", "EngineUnavailable", "available_engines", "check",
-           "engine_unavailable", "get_engine"]
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "EVALUATORS", "LANGUAGES", "Engine", "EngineError", "EngineUnavailable",
+           "available_engines", "check", "engine_unavailable", "get_engine"]
 
 
-class EngineUnavailable(ValueError):
-    """The engine asked for cannot run in this Python (durable-rules is not installed here)."""
+class Engine(Protocol):
+    name: str
+    rulebook: RuleBook
+
+    def findings(self, snapshot: dict[str, Any], phase: Phase, lang: str) -> list[Finding]: ...
+
+
+class EngineUnavailable(EngineError, ValueError):
+    """The engine asked for cannot run in this Python (durable-rules does not import here)."""
 
 
 def engine_unavailable(name: str) -> str | None:
@@ -40,24 +55,13 @@ def engine_unavailable(name: str) -> str | None:
     if name == "durable" and find_spec("durable_rules_engine") is None:
         version = f"{sys.version_info.major}.{sys.version_info.minor}"
         return (f"engine 'durable' is not available on Python {version}: durable-rules does not install there; "
-                f"use engine 'python'")
+                f"use engine 'compiled' or 'python'")
     return None
 
 
 def available_engines() -> tuple[str, ...]:
-    """The engines that can run in this interpreter."""
-    return tuple(name for name in ENGINES if not engine_unavailable(name))
-
-
-#: The engine used when none is named: durable-rules where it is installed, else the interpreter.
-DEFAULT_ENGINE = "python" if engine_unavailable("durable") else "durable"
-
-
-class Engine(Protocol):
-    name: str
-    rulebook: RuleBook
-
-    def evaluate(self, factset: FactSet) -> list[Activation]: ...
+    """The evaluators that can run here (every rule example and the differential tests use them)."""
+    return tuple(name for name in EVALUATORS if engine_unavailable(name) is None)
 
 
 @cache
@@ -67,14 +71,29 @@ def get_engine(name: str = DEFAULT_ENGINE, rulebook: RuleBook | None = None) -> 
     reason = engine_unavailable(name)
     if reason:
         raise EngineUnavailable(reason)
-    if name == "durable":
-        from .engine_durable import DurableEngine  # imported late: only this engine needs the C core
+    if name == "compiled":
+        from .engine_compiled import CompiledEngine
 
+        return CompiledEngine(rulebook)
+    if name == "durable":
+        try:  # imported late: only this engine needs the C core, which Python 3.13 cannot import
+            from .engine_durable import DurableEngine
+        except ImportError as err:
+            raise EngineUnavailable(f"engine 'durable' is not available here: durable-rules cannot be imported "
+                                    f"({err}); use engine 'compiled' or 'python'") from None
         return DurableEngine(rulebook)
     if name == "python":
         from .engine_python import PythonEngine
 
         return PythonEngine(rulebook)
+    if name == "cross-check":
+        from .cross_check import CrossCheckEngine
+
+        try:
+            second = get_engine("durable", rulebook)
+        except EngineUnavailable:
+            second = get_engine("python", rulebook)
+        return CrossCheckEngine(get_engine("compiled", rulebook), second)
     raise ValueError(f"unknown engine {name!r}; use one of {', '.join(ENGINES)}")
 
 
@@ -86,6 +105,7 @@ def check(
     readiness_only: bool = False,
     max_bytes: int = MAX_SNAPSHOT_BYTES,
     size: int | None = None,
+    rulebook: RuleBook | None = None,
 ) -> Report:
     """The report on one snapshot, given as JSON or YAML text (``bytes``/``str``) or parsed data.
 
@@ -93,6 +113,9 @@ def check(
     ``readiness_only``: ignore the snapshot's migration request and check every administration
     of the source as an audit does (phase ``audit``); otherwise the snapshot says what it is.
     ``size``: the whole input's size when the text given is only its first bytes (a large file).
+    ``rulebook``: another rule book than the project's (tests, the rule fuzzer).
+    Raises :class:`EngineError` when the engine cannot evaluate a valid snapshot (e.g. the
+    cross-check finds the engines disagree).
     """
     if isinstance(snapshot, (bytes, str)):
         try:
@@ -106,8 +129,7 @@ def check(
     if problems:
         taken_at = snapshot.get("taken_at") if isinstance(snapshot, dict) else None
         return invalid_report(problems, taken_at, lang, notices=notices)
-    evaluator = get_engine(engine)
-    factset = derive_facts(snapshot, phase_of(snapshot, readiness_only))
-    activations = evaluator.evaluate(factset)
-    findings = build_findings(activations, factset, evaluator.rulebook, lang)
-    return build_report(snapshot, factset.phase, findings, evaluator.rulebook, lang, notices)
+    evaluator = get_engine(engine, rulebook)
+    phase = phase_of(snapshot, readiness_only)
+    findings = evaluator.findings(snapshot, phase, lang)
+    return build_report(snapshot, phase, findings, evaluator.rulebook, lang, notices)

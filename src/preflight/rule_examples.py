@@ -84,11 +84,13 @@ class ExampleResult:
         return f"{head}: expected {sorted(self.expected)}, got {sorted(self.actual)}"
 
 
-def run_example(rule: Rule, example: Example, engine: str, base: dict[str, Any]) -> ExampleResult:
+def run_example(
+    rule: Rule, example: Example, engine: str, base: dict[str, Any], rulebook: RuleBook | None = None
+) -> ExampleResult:
     """Evaluate one example on one engine and compare the subjects the rule reports."""
     from .pipeline import check  # the examples exercise the whole flow
 
-    report = check(example_snapshot(example, base), engine=engine)
+    report = check(example_snapshot(example, base), engine=engine, rulebook=rulebook)
     if report.verdict == "invalid":
         errors = tuple(f"{e.where()}: {e.message}" for e in report.errors)
         return ExampleResult(rule, example, engine, example.fires, (), errors)
@@ -98,13 +100,13 @@ def run_example(rule: Rule, example: Example, engine: str, base: dict[str, Any])
 
 
 def run_all(rulebook: RuleBook, engines: tuple[str, ...] | None = None) -> list[ExampleResult]:
-    """Every example of every rule on every engine (default: every engine this Python can run)."""
+    """Every example of every rule on every engine (default: every evaluator that runs here)."""
     from .pipeline import available_engines
 
     engines = available_engines() if engines is None else engines
     base = load_base()
     return [
-        run_example(rule, example, engine, base)
+        run_example(rule, example, engine, base, rulebook)
         for rule in rulebook.rules
         for example in rule.examples
         for engine in engines

@@ -19,7 +19,7 @@ from typing import Any
 import jsonschema_rs
 import yaml
 
-from .conditions import Condition, ConditionError, parse_condition
+from .conditions import Condition, ConditionError, check_depth, parse_condition
 from .facts import FACT_FIELDS, SINGLETON_SCOPES, SUBJECT_KINDS
 from .problems import json_pointer
 from .resources import load_schema, rules_dir
@@ -31,6 +31,9 @@ PLAN_FILE = "plan.yaml"
 DISPLAY_NAMES_FILE = "display-names.yaml"
 EXAMPLES_BASE_FILE = "examples-base.yaml"
 _DATA_FILES = (PLAN_FILE, DISPLAY_NAMES_FILE, EXAMPLES_BASE_FILE)
+#: How deep any rule file may nest mappings and lists (a rule needs about twenty levels with a
+#: condition at MAX_CONDITION_DEPTH): checked before the schema, whose validators recurse.
+MAX_FILE_DEPTH = 64
 #: libyaml's safe loader reads the rule files ~10x faster than PyYAML's pure-Python one (every
 #: process loads them at start); the pure-Python one where PyYAML was built without libyaml.
 _SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -345,6 +348,10 @@ def _load_file(path: Path, content: bytes, problems: list[RuleProblem]) -> Itera
     except yaml.YAMLError as err:
         problems.append(RuleProblem(name, None, _yaml_where(err), f"invalid YAML: {getattr(err, 'problem', err)}"))
         return []
+    too_deep = _too_deep(document)
+    if too_deep:
+        problems.extend(RuleProblem(name, rule_id, path, message) for rule_id, path, message in too_deep)
+        return []
     errors = [] if _rules_schema().is_valid(document) else _schema_errors(document)
     if errors:
         for schema_error in errors:
@@ -360,6 +367,30 @@ def _load_file(path: Path, content: bytes, problems: list[RuleProblem]) -> Itera
         except ConditionError as err:
             problems.append(RuleProblem(name, raw["id"], base + err.path, str(err)))
     return out
+
+
+def _too_deep(document: Any) -> list[tuple[str | None, str, str]]:
+    """Rules whose condition nests all/any/not too deep (conditions.check_depth), else the file
+    when it nests past MAX_FILE_DEPTH: (rule id, path, message) each, measured without recursion."""
+    out: list[tuple[str | None, str, str]] = []
+    rules = document.get("rules") if isinstance(document, dict) else None
+    for index, raw in enumerate(rules if isinstance(rules, list) else []):
+        if isinstance(raw, dict) and "when" in raw:
+            try:
+                check_depth(raw["when"], f"/rules/{index}/when")
+            except ConditionError as err:
+                out.append((raw.get("id") if isinstance(raw.get("id"), str) else None, err.path, str(err)))
+    if out:
+        return out
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, depth)
+            if deepest > MAX_FILE_DEPTH:
+                return [(None, "", f"nests more than {MAX_FILE_DEPTH} levels deep (mappings and lists)")]
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return []
 
 
 @cache

@@ -13,7 +13,6 @@ import pytest
 from preflight.web import create_app
 from preflight.web.negotiation import language_from_header
 
-from ..conftest import needs_durable
 from .conftest import EXAMPLES
 
 PATH = "/api/v1/preflight"
@@ -190,13 +189,38 @@ def test_engine_that_cannot_run_here_is_400(client: Any, conforms: Any, without_
     conforms(response, "POST", PATH)
 
 
-@needs_durable
-def test_both_engines_give_the_same_report(client: Any) -> None:
-    """?engine=python (the oracle) and ?engine=durable agree on the example."""
-    durable = client.post(PATH + "?engine=durable", data=_example("blocked.yaml"), content_type="application/yaml")
-    python = client.post(PATH + "?engine=python", data=_example("blocked.yaml"), content_type="application/yaml")
-    assert durable.status_code == python.status_code == 200
-    assert durable.get_json() == python.get_json()
+def test_every_engine_gives_the_same_report(client: Any) -> None:
+    """The default (compiled) engine, ?engine=python, ?engine=durable (where it runs) and
+    ?engine=cross-check give the same report on the example."""
+    from preflight.pipeline import available_engines
+
+    default = client.post(PATH, data=_example("blocked.yaml"), content_type="application/yaml")
+    assert default.status_code == 200
+    for engine in (*available_engines(), "cross-check"):
+        other = client.post(f"{PATH}?engine={engine}", data=_example("blocked.yaml"), content_type="application/yaml")
+        assert other.status_code == 200, engine
+        assert other.get_data() == default.get_data(), engine
+
+
+def test_a_cross_check_disagreement_is_a_409_naming_the_field(client: Any, monkeypatch: Any, conforms: Any) -> None:
+    """When the cross-check's engines disagree the answer is 409 engines_disagree, naming the first
+    differing field of the report — never one engine's report chosen silently."""
+    from preflight.pipeline import get_engine
+
+    cross = get_engine("cross-check")
+    real = cross.second.findings
+
+    def altered(snapshot: Any, phase: Any, lang: str) -> Any:
+        found = real(snapshot, phase, lang)
+        return [found[0]._replace(message=found[0].message + " (anders)"), *found[1:]]
+
+    monkeypatch.setattr(cross.second, "findings", altered)
+    response = client.post(PATH + "?engine=cross-check", data=_example("blocked.yaml"), content_type="application/yaml")
+    assert response.status_code == 409
+    error = response.get_json()["error"]
+    assert error["code"] == "engines_disagree"
+    assert "/message" in error["message"] and "(anders)" in error["message"]
+    conforms(response, "POST", PATH)
 
 
 def test_rules_lists_every_loaded_rule(client: Any, conforms: Any) -> None:

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from preflight.pipeline import DEFAULT_ENGINE
 from preflight.snapshot_loader import MAX_SNAPSHOT_BYTES
 from preflight.web import create_app
 from preflight.web.config import ConfigError, WebSettings
@@ -21,9 +20,9 @@ from .conftest import free_port, start_gunicorn
 
 
 def test_defaults_are_sane() -> None:
-    """Loopback, port 8000, Dutch, the default engine (durable where installed), the loader's 5 MiB limit, no CORS origin."""
+    """Loopback, port 8000, Dutch, the compiled engine, the loader's 5 MiB limit, no CORS origin."""
     settings = WebSettings.from_env({})
-    assert (settings.host, settings.port, settings.default_lang, settings.engine) == ("127.0.0.1", 8000, "nl", DEFAULT_ENGINE)
+    assert (settings.host, settings.port, settings.default_lang, settings.engine) == ("127.0.0.1", 8000, "nl", "compiled")
     assert settings.max_body_bytes == MAX_SNAPSHOT_BYTES
     assert settings.cors_origins == ()
     assert settings.workers >= 2

@@ -22,9 +22,10 @@ def test_openapi_is_served_and_valid_3_1(client: Any) -> None:
 
 
 def test_documented_statuses_match_the_contract(openapi_spec: dict[str, Any]) -> None:
-    """POST /api/v1/preflight documents exactly 200, 400, 408 (a late body), 413, 415, 422 (and 500 for a bug)."""
+    """POST /api/v1/preflight documents exactly 200, 400, 408 (a late body), 409 (cross-check), 413, 415, 422
+    (and 500 for a bug)."""
     responses = openapi_spec["paths"]["/api/v1/preflight"]["post"]["responses"]
-    assert set(responses) == {"200", "400", "408", "413", "415", "422", "500"}
+    assert set(responses) == {"200", "400", "408", "409", "413", "415", "422", "500"}
     body = openapi_spec["paths"]["/api/v1/preflight"]["post"]["requestBody"]["content"]
     assert set(body) == {"application/json", "application/yaml", "application/x-yaml", "text/yaml"}
 

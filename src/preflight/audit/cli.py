@@ -111,7 +111,8 @@ def register_commands(commands: Any) -> None:
     audit.add_argument("--lang", choices=LANGUAGES, default="nl",
                        help="language of the summary and messages: nl (default) or en")
     audit.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
-                       help=f"rule evaluator: {' or '.join(ENGINES)} (default here: {DEFAULT_ENGINE})")
+                       help=f"rule evaluator: {', '.join(ENGINES)} (default: {DEFAULT_ENGINE}); cross-check: an "
+                       "office on which the engines disagree is listed as failed, with the first difference")
     audit.add_argument("--fail-on", choices=FAIL_ON, default="blocked",
                        help="what makes the exit status non-zero: blocked (default: an office is blocked), "
                        "advisory (also an advisory finding) or never")

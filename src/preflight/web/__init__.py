@@ -72,7 +72,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         return response
 
     if app.config.get("PREFLIGHT_WARMUP", True):
-        get_engine(app.config["PREFLIGHT_ENGINE"])
+        engine = get_engine(app.config["PREFLIGHT_ENGINE"])
+        warm_up = getattr(engine, "warm_up", None)
+        if warm_up is not None:  # the compiled engine: every phase and language, now
+            warm_up()
         for snapshot in _WARMUP:
             check(snapshot, engine=app.config["PREFLIGHT_ENGINE"])
         for template in ("index.html", "error.html"):

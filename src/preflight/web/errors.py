@@ -33,6 +33,7 @@ ERROR_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     408: "request_timeout",
+    409: "engines_disagree",
     413: "too_large",
     414: "uri_too_long",
     415: "unsupported_media_type",

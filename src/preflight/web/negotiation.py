@@ -46,7 +46,7 @@ def language_from_header(header: str, default: str) -> str:
 
 
 def choose_engine(request: Request, default: str) -> str:
-    """``?engine=`` when given (durable or python, else 400; 400 too where it cannot run), else ``default``."""
+    """``?engine=`` when given (one of pipeline.ENGINES, else 400; 400 too where it cannot run), else ``default``."""
     asked = request.args.get("engine")
     if asked is None:
         return default

@@ -171,6 +171,11 @@ def openapi_document() -> dict[str, Any]:
                             "content": {"application/json": {"schema": {"oneOf": [_ref("Report"), _ref("Error")]}}},
                         },
                         "408": _json(_ref("Error"), "The body did not arrive within PREFLIGHT_BODY_TIMEOUT seconds."),
+                        "409": _json(_ref("Error"), (
+                            "`engine=cross-check` only: the two engines disagree on this snapshot (the "
+                            "message names the first differing field of the report), or one of them could "
+                            "not evaluate it. Never a silently chosen report."
+                        )),
                         "413": _json(_ref("Error"), "The body is larger than the configured limit."),
                         "415": _json(_ref("Error"), "The Content-Type is not JSON or YAML."),
                         "422": _report_response(
