@@ -215,11 +215,14 @@ def test_json_output_matches_its_schema(outputs: dict[str, Any]) -> None:
 
 
 def test_csv_has_one_row_per_finding(outputs: dict[str, Any]) -> None:
-    """The csv module reads it back: the header, then a row per finding and per input error."""
+    """The csv module reads it back: the header, a row per office, per finding and per input
+    error, and a row of totals that adds up the office rows."""
     summary = json.loads(outputs["json"][1])
     rows = list(csv.DictReader(io.StringIO(outputs["csv"][1])))
     assert outputs["csv"][0].returncode == 2
-    assert list(rows[0]) == ["office", "administration", "subject", "rule", "severity", "message", "source", "line"]
+    assert list(rows[0]) == ["office", "administration", "subject", "rule", "severity", "message", "source", "line",
+                             "verdict", "administrations", "can_start_now", "migrations", "ready", "after_fixes",
+                             "cannot_move", "change"]
     findings = [r for r in rows if r["severity"] in ("blocking", "advisory", "info")]
     assert len(findings) == sum(summary["by_rule"].values())
     assert Counter(r["rule"] for r in findings) == Counter({k: v for k, v in summary["by_rule"].items() if v})
@@ -228,6 +231,19 @@ def test_csv_has_one_row_per_finding(outputs: dict[str, Any]) -> None:
     assert {r["line"] for r in rows if r["severity"] == "invalid"} == {"11", "22"}
     users = [r for r in findings if r["subject"].startswith("user:")]
     assert users and all(r["administration"] for r in users)
+    offices = [r for r in rows if r["severity"] == "office"]
+    assert len(offices) == summary["offices"]
+    assert Counter(r["verdict"] for r in offices) == Counter({k: v for k, v in summary["verdicts"].items() if v})
+    assert {r["administrations"] for r in offices if r["verdict"] == "invalid"} == {""}  # unknown, not 0
+    total = rows[-1]
+    assert total["severity"] == "total" and int(total["message"]) == summary["offices"]
+    movable = summary["movable"]
+    assert int(total["administrations"]) == summary["administrations"] == sum(
+        int(r["administrations"]) for r in offices if r["administrations"])
+    assert int(total["can_start_now"]) == movable["offices_can_start_now"] == sum(
+        int(r["can_start_now"]) for r in offices if r["can_start_now"])
+    for column in ("ready", "after_fixes", "cannot_move"):
+        assert int(total[column]) == movable[column] == sum(int(r[column]) for r in offices if r[column])
 
 
 class PageParser(HTMLParser):
@@ -250,7 +266,8 @@ class PageParser(HTMLParser):
         self.tags[tag] += 1
         for name in ("src", "href"):
             value = found.get(name) or ""
-            if name in found and not value.startswith("#"):
+            # an asset from elsewhere (src, or href of anything but a link to follow) would not load offline
+            if name in found and not value.startswith("#") and not (tag == "a" and value.startswith("https://")):
                 self.external.append(f"{tag} {name}={value}")
         if tag == "link":
             self.external.append("link")
@@ -284,7 +301,7 @@ def test_html_is_one_self_contained_page_with_chart_filters_and_drill_down(outpu
     parser.close()
     assert parser.problems == [] and parser.stack == []
     assert parser.external == []
-    assert parser.tags["svg"] == 1 and parser.tags["script"] == 1 and parser.tags["style"] == 1
+    assert parser.tags["script"] == 1 and parser.tags["style"] == 1 and parser.tags["link"] == 0
     fired = {k: v for k, v in summary["by_rule"].items() if v}
     assert sorted(parser.bars) == sorted(fired)
     assert len(parser.offices) == summary["offices"]
@@ -295,7 +312,8 @@ def test_html_is_one_self_contained_page_with_chart_filters_and_drill_down(outpu
     for rule in fired:
         assert rule in parser.rule_options
         assert sum(rule in (o["data-rules"] or "").split() for o in parser.offices) == summary["offices_by_rule"][rule]
-    assert f"{summary['blocked_administrations']}" in page.replace(".", "")
+    assert f"{summary['blocked_administrations']:,}".replace(",", ".") in page
+    assert [o["data-admins"] for o in parser.offices if o["data-verdict"] == "invalid"] == ["", ""]
 
 
 def test_output_is_the_same_whatever_the_worker_count(tmp_path: Path, demo: tuple[Path, list[str]]) -> None:
@@ -305,10 +323,12 @@ def test_output_is_the_same_whatever_the_worker_count(tmp_path: Path, demo: tupl
     outputs = []
     for workers in ("1", "2", "3"):
         out = tmp_path / f"w{workers}.json"
-        done = audit(str(demo[0]), str(more), "--format", "json", "--workers", workers, "--out", str(out))
+        done = audit(str(demo[0]), str(more), "--format", "json", "--workers", workers, "--out", str(out),
+                     env={"SOURCE_DATE_EPOCH": "1795000000"})
         assert done.returncode == 2, done.stderr
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1] == outputs[2]
+    assert json.loads(outputs[0])["run_at"] == "2026-11-18T11:06:40Z"
 
 
 def test_a_worker_killed_mid_run_loses_nothing(tmp_path: Path) -> None:
@@ -391,20 +411,22 @@ def test_standard_input_and_gzip_give_the_same_audit(tmp_path: Path) -> None:
     packed.write_bytes(gzip.compress(data))
     from_stdin = json.loads(audit("-", "--format", "json", stdin=data).stdout)
     from_gzip = json.loads(audit(str(packed), "--format", "json").stdout)
+    assert (from_stdin["inputs"], from_gzip["inputs"]) == (["-"], [str(packed)])
     for result in (from_stdin, from_gzip):
-        del result["reports"]
+        del result["reports"], result["inputs"], result["run_at"]
     assert from_stdin == from_gzip and from_stdin["offices"] == 25
 
 
 def test_folders_are_searched_recursively() -> None:
-    """A folder of *.json/*.yaml files: each file one office; a migration in a snapshot is ignored."""
+    """A folder of *.json/*.yaml files: each file one office, checked as `check` checks it (a
+    snapshot with a migration: the full check of that migration)."""
     result = json.loads(audit(str(ROOT / "examples"), "--format", "json", "--lang", "en").stdout)
     names = [Path(r["source"]).name for r in result["reports"]]
     assert names == sorted(names) and "audit-office.json" in names and "not-json.txt" not in names
-    blocked = next(r for r in result["reports"] if Path(r["source"]).name == "blocked.yaml")
-    assert blocked["migration_ignored"] is True
-    audit_rules = set(result["by_rule"])
-    assert {f["rule"] for r in result["reports"] if r["report"] for f in r["report"]["findings"]} <= audit_rules
+    phases = {Path(r["source"]).name: r["report"].get("phase") for r in result["reports"]}
+    assert phases["blocked.yaml"] == "before_start" and phases["audit-office.json"] == "audit"
+    assert {f["rule"] for r in result["reports"] if r["report"] for f in r["report"]["findings"]} <= set(result["by_rule"])
+    assert "requester-not-superuser" in {f["rule"] for r in result["reports"] if r["report"] for f in r["report"]["findings"]}
 
 
 @pytest.mark.parametrize(
@@ -744,10 +766,13 @@ def test_csv_cells_that_would_start_a_formula_are_quoted(tmp_path: Path, monkeyp
     status, errors = run_in_process([source], fmt="csv", out="audit.csv", workers=1)
     assert status == 1, errors
     rows = list(csv.DictReader(io.StringIO(Path("audit.csv").read_text(encoding="utf-8-sig"))))
+    total = rows.pop()  # the totals: no office, no source
+    assert (total["severity"], total["office"], total["source"]) == ("total", "", "")
     assert rows and {r["office"] for r in rows} == {"'" + hostile}
     assert {r["source"] for r in rows} == {"'@offices.jsonl"}
     assert {r["line"] for r in rows} == {"1"}
     expected = check(data, engine="python")
-    assert [(r["rule"], r["severity"], r["subject"]) for r in rows] == [
+    assert [(r["rule"], r["severity"], r["subject"]) for r in rows[1:]] == [
         (f.rule, f.severity, f.subject) for f in expected.findings
     ]
+    assert rows[0]["severity"] == "office"
