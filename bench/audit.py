@@ -164,7 +164,8 @@ def main() -> int:
         raise SystemExit(f"{HANDWRITTEN} is missing (the shared hand-written floor)")
 
     print(f"# preflight audit bench: Python {platform.python_version()}, {os.cpu_count()} CPUs, "
-          f"default engine {DEFAULT_ENGINE}; floor: {HANDWRITTEN.name}, single process, same file, same run", flush=True)
+          f"default engine {DEFAULT_ENGINE}; floor: {HANDWRITTEN.name}, single process, same file, same run",
+          flush=True)
     header = (f"{'offices':>8} {'admins':>8} {'engine':>8} {'format':>6} {'wrk':>3} {'floor s':>8} {'audit s':>8} "
               f"{'ratio':>6} {'offices/s':>10} {'cpu main':>8} {'cpu wrk':>8} {'main MB':>8} {'worker MB':>9} "
               f"{'tree MB':>8} {'out MB':>7}")

@@ -453,18 +453,22 @@ def test_fail_on_sets_the_exit_status(tmp_path: Path, fail_on: str, lines: str, 
     assert done.returncode == status, done.stdout.decode() + done.stderr.decode()
 
 
-def test_readme_audit_example_is_true(tmp_path: Path) -> None:
-    """The demo-data and audit commands in the README print what the README shows."""
+def test_readme_audit_examples_are_true(tmp_path: Path) -> None:
+    """The demo-data and audit commands of the README's audit section print what the README shows
+    (the audit and the weekly comparison; the baseline's run date fixed by SOURCE_DATE_EPOCH)."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Auditing every office", 1)[1]
-    block = re.search(r"```text\n\$ \.venv/bin/preflight (demo-data .+?)\n\$ \.venv/bin/preflight (audit .+?)\n"
-                      r"(.*?)\$ echo \$\?\n(\d+)\n```", section, re.S)
-    assert block, "the README lost its audit example"
-    for step in (block.group(1), block.group(2)):
-        done = subprocess.run([sys.executable, "-m", "preflight.cli", *step.split()], capture_output=True,
-                              cwd=tmp_path, timeout=120, check=False)
-    assert done.stdout.decode() == block.group(3)
-    assert done.returncode == int(block.group(4))
+    blocks = re.findall(r"```text\n((?:\$ \.venv/bin/preflight [^\n]+\n)+)(.*?)\$ echo \$\?\n(\d+)\n```", section, re.S)
+    assert len(blocks) == 2, "the README lost an audit example"
+    for number, (commands, output, status) in enumerate(blocks):
+        folder = tmp_path / str(number)
+        folder.mkdir()
+        for command in commands.splitlines():
+            done = subprocess.run([sys.executable, "-m", "preflight.cli", *command.split()[2:]], capture_output=True,
+                                  cwd=folder, timeout=120, check=False,
+                                  env={**os.environ, "SOURCE_DATE_EPOCH": "1795154400"})
+        assert done.stdout.decode() == output
+        assert done.returncode == int(status)
 
 
 def test_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
@@ -865,6 +869,8 @@ def test_movable_lists_the_administrations_that_can_move_now(tmp_path: Path, dem
         ({"movable": "SOURCE"}, "--movable SOURCE: is one of the inputs"),
         ({"baseline": "OUT"}, "--out OUT: is the baseline"),
         ({"baseline": "SOURCE"}, "--baseline SOURCE: is not JSON"),
+        ({"json_out": "OTHER"}, "--json: the output is JSON already"),
+        ({"fmt": "html", "json_out": "OUT"}, "--json OUT: is the --out file too"),
     ],
 )
 def test_movable_and_baseline_usage_errors(tmp_path: Path, options: dict[str, str], message: str) -> None:
@@ -873,9 +879,9 @@ def test_movable_and_baseline_usage_errors(tmp_path: Path, options: dict[str, st
     write_demo(source, 2, seed=1)
     out = tmp_path / "audit.json"
     out.write_text("last week's audit")
-    names = {"OUT": str(out), "SOURCE": str(source)}
-    given = {"out": str(out), **{k: names.get(v, v) for k, v in options.items()}}
-    status, errors = run_in_process([source], fmt="json", workers=1, **given)
+    names = {"OUT": str(out), "SOURCE": str(source), "OTHER": str(tmp_path / "other.json")}
+    given = {"out": str(out), "fmt": "json", **{k: names.get(v, v) for k, v in options.items()}}
+    status, errors = run_in_process([source], workers=1, **given)
     assert status == 2
     assert errors.startswith("preflight audit: " + message.replace("OUT", str(out)).replace("SOURCE", str(source)))
     assert errors.count("\n") == 1 and out.read_text() == "last week's audit"
@@ -1001,3 +1007,17 @@ def test_numbers_are_written_as_the_language_writes_them(demo: tuple[Path, list[
     assert f": {english} administrations checked" in result["en", "text"] and f"({share:.1f}%)" in result["en", "text"]
     assert f">{dutch}<" in result["nl", "html"] and f"{share:.1f}\u00a0%".replace(".", ",") in result["nl", "html"]
     assert f">{english}<" in result["en", "html"] and f"{share:.1f}%" in result["en", "html"]
+
+
+def test_one_run_writes_the_page_the_record_and_the_movable_list(
+    tmp_path: Path, demo: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--format html --json FILE --movable FILE: the JSON is the very bytes --format json writes,
+    the movable list the one --movable writes with any format."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795154400")
+    run_in_process([demo[0]], fmt="html", out=str(tmp_path / "a.html"), json_out=str(tmp_path / "a.json"),
+                   movable=str(tmp_path / "a.csv"), workers=2)
+    run_in_process([demo[0]], fmt="json", out=str(tmp_path / "b.json"), movable=str(tmp_path / "b.csv"), workers=2)
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert (tmp_path / "a.html").read_text().rstrip().endswith("</html>")

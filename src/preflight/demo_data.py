@@ -91,7 +91,7 @@ def generate(offices: int, seed: int, invalid: float = 0.0, week: int = 1) -> It
     index = offices
     for later in range(2, week + 1):  # the offices that joined in the weeks since
         joined = random.Random(f"{seed}/{later}/new")
-        for _ in range(round(offices * WEEKLY_NEW)):
+        for _ in range(max(1, round(offices * WEEKLY_NEW))):
             snapshot = demo_office(joined, index)
             for after in range(later + 1, week + 1):
                 _a_week_later(random.Random(f"{seed}/{after}/{index}"), snapshot, after)
@@ -114,7 +114,7 @@ def _a_week_later(rng: random.Random, snapshot: dict[str, Any], week: int) -> No
         if admin["pending_authorisation"] > 0:
             if rng.random() < 0.5:
                 admin["pending_authorisation"] = 0
-        elif rng.random() < 0.015:
+        elif rng.random() < 0.005:
             admin["pending_authorisation"] = rng.randint(1, 20)
         for moment in ("before_booking", "after_booking"):
             if admin["authorisation"][moment] == "required" and rng.random() < 0.2:

@@ -21,7 +21,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -100,6 +100,9 @@ def register_commands(commands: Any) -> None:
     audit.add_argument("--baseline", metavar="PREVIOUS.json",
                        help="an earlier audit's --format json output: say what was fixed, what is new and what "
                             "is still open, per office and per rule")
+    audit.add_argument("--json", metavar="FILE", dest="json_out",
+                       help="also write the JSON output to FILE, from the same run (the record to keep: next "
+                            "time's --baseline)")
     audit.add_argument("--movable", metavar="FILE",
                        help="also write the administrations that can move now as CSV (office, administration, "
                             "proposed migration, new code) for the migration team")
@@ -127,7 +130,7 @@ def _audit_handler(args: argparse.Namespace) -> int:
     return run_audit(
         args.paths, fmt=args.format, out=args.out, workers=args.workers, lang=args.lang,
         engine=args.engine, fail_on=args.fail_on, quiet=args.quiet, timeout=args.timeout,
-        readiness_only=args.readiness_only, baseline=args.baseline, movable=args.movable,
+        readiness_only=args.readiness_only, baseline=args.baseline, movable=args.movable, json_out=args.json_out,
     )
 
 
@@ -146,13 +149,14 @@ def run_audit(
     readiness_only: bool = False,
     baseline: str | None = None,
     movable: str | None = None,
+    json_out: str | None = None,
 ) -> int:
-    """Audit ``paths`` and write the ``fmt`` output (and with ``movable`` the movable
-    administrations); returns the exit status."""
+    """Audit ``paths`` and write the ``fmt`` output (and with ``json_out`` the JSON output, with
+    ``movable`` the movable administrations); returns the exit status."""
     stderr = stderr or sys.stderr
     shown: list[Progress] = []  # the progress line, once there is one (to clear it)
     previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
-    options = _Options(fmt, out, lang, engine, fail_on, quiet, timeout, readiness_only, baseline, movable)
+    options = _Options(fmt, out, lang, engine, fail_on, quiet, timeout, readiness_only, baseline, movable, json_out)
     try:
         return _audit(paths, workers, options, stderr, shown)
     except KeyboardInterrupt:  # at any moment: the output file (if any) was never linked in
@@ -176,6 +180,13 @@ class _Options:
     readiness_only: bool
     baseline: str | None
     movable: str | None
+    json_out: str | None
+
+    def extras(self) -> list[tuple[str, str, str]]:
+        """The extra outputs asked for: (option, output name, path)."""
+        return [(option, name, path) for option, name, path in (("--json", "json", self.json_out),
+                                                                 ("--movable", "movable", self.movable))
+                if path is not None]
 
 
 def _audit(
@@ -184,7 +195,7 @@ def _audit(
     from ..neutralise import for_terminal
     from ..rulebook import default_rulebook
     from .baseline import BaselineError, open_baseline
-    from .outputs import FORMATS, MOVABLE, destination
+    from .outputs import EXTRA_OUTPUTS, FORMATS, destination
     from .outputs.base import spool_dir_for
     from .progress import Progress
     from .runner import AuditRunner, RunnerError, WorkerConfig
@@ -221,14 +232,17 @@ def _audit(
         if not o.quiet and stderr.isatty():
             shown.append(Progress(stderr, total_bytes(paths), o.lang))
         progress = shown[0] if shown else None
-        config = WorkerConfig(o.lang, o.engine, o.fmt, readiness_only=o.readiness_only, movable=o.movable is not None,
+        extras = o.extras()
+        config = WorkerConfig(o.lang, o.engine, o.fmt, readiness_only=o.readiness_only,
+                              extras=tuple(name for _, name, _ in extras),
                               baseline_db=baseline.db_path if baseline else None)
         runner = AuditRunner(config, workers, notify=say, timeout=o.timeout)
         try:
-            with destination(o.out) as dest, _optional_destination(o.movable) as movable_dest:
-                writers = [FORMATS[o.fmt].WRITER(dest, o.lang, rulebook, spool)]
-                if movable_dest is not None:
-                    writers.append(MOVABLE.WRITER(movable_dest, o.lang, rulebook, spool))
+            with contextlib.ExitStack() as files:
+                writers = [FORMATS[o.fmt].WRITER(files.enter_context(destination(o.out)), o.lang, rulebook, spool)]
+                for slot, (_, name, path) in enumerate(extras):
+                    dest = files.enter_context(destination(path))
+                    writers.append(EXTRA_OUTPUTS[name].WRITER(dest, o.lang, rulebook, spool, slot=slot))
                 try:
                     for writer in writers:
                         writer.begin()
@@ -264,18 +278,6 @@ def _audit(
     return exit_status(summary, o.fail_on)
 
 
-@contextlib.contextmanager
-def _optional_destination(path: str | None) -> Iterator[IO[str] | None]:
-    """The --movable file (all or nothing, like --out), or None."""
-    if path is None:
-        yield None
-        return
-    from .outputs import destination
-
-    with destination(path) as dest:
-        yield dest
-
-
 def run_date() -> str:
     """When the audit runs, as RFC 3339 text in local time; ``SOURCE_DATE_EPOCH`` (seconds since
     1970, the reproducible-builds convention) fixes it, in UTC, for outputs that must not change."""
@@ -303,11 +305,15 @@ def _usage_error(paths: Sequence[str], o: _Options, workers: int) -> str | None:
         return str(err)
     if list(paths).count(STDIN) > 1:
         return "standard input (-) can be read only once"
-    if o.movable == STDIN and (o.out is None or o.out == STDIN):
-        return "--movable -: standard output already carries the audit; name a file (or give --out FILE)"
-    written = [(name, path) for name, path in (("--out", o.out), ("--movable", o.movable))
-               if path is not None and path != STDIN]
-    for name, path in written:
+    written = [("--out", o.out or STDIN)] + [(option, path) for option, _, path in o.extras()]
+    if o.fmt == "json" and o.json_out is not None:
+        return "--json: the output is JSON already (--format json); give one of them"
+    if sum(path == STDIN for _, path in written) > 1:
+        first = next(name for name, path in written[1:] if path == STDIN)
+        return f"{first} -: standard output already carries the audit; name a file (or give --out FILE)"
+    for index, (name, path) in enumerate(written):
+        if path == STDIN:
+            continue
         if os.path.isdir(path):
             return f"{name} {path}: is a folder; name the file to write"
         same = same_file_as(path, paths)
@@ -316,8 +322,9 @@ def _usage_error(paths: Sequence[str], o: _Options, workers: int) -> str | None:
             return f"{name} {path}: is one of the inputs{shown}; writing it would destroy it"
         if o.baseline is not None and _same_file(path, o.baseline):
             return f"{name} {path}: is the baseline; write the new audit to another file and keep the old one"
-    if len(written) == 2 and (written[0][1] == written[1][1] or _same_file(written[0][1], written[1][1])):
-        return f"--movable {o.movable}: is the --out file too; give each its own file"
+        for other, earlier in written[:index]:
+            if earlier != STDIN and (earlier == path or _same_file(earlier, path)):
+                return f"{name} {path}: is the {other} file too; give each its own file"
     return None
 
 

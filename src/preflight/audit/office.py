@@ -89,7 +89,7 @@ class OfficeOutcome:
     name: str | None = None
     key: str = ""  # the office's identity across audits (baseline.office_key)
     movable: Movable | None = None
-    movable_rows: str = ""  # this office's rows of the --movable CSV
+    extra_fragments: tuple[str, ...] = ()  # its pieces of the extra outputs (--json, --movable), in order
     changes: Changes | None = None  # compared with the baseline, when there is one
 
 
@@ -99,17 +99,17 @@ class Rendering:
 
     lang: str
     fragment: Fragment
-    movable: Fragment | None = None
+    extras: tuple[Fragment, ...] = ()  # the extra outputs' fragments (--json, --movable)
     baseline: BaselineIndex | None = None
 
 
 def audit_outcome(
     seq: int, item: SourceItem, *, lang: str, engine: str = DEFAULT_ENGINE, fragment: Fragment,
-    readiness_only: bool = False, movable: Fragment | None = None, baseline: BaselineIndex | None = None,
+    readiness_only: bool = False, extras: tuple[Fragment, ...] = (), baseline: BaselineIndex | None = None,
 ) -> OfficeOutcome:
     """One item checked and reduced — never raises: whatever goes wrong (in the loader, the
     engine or the rendering) becomes this office's own ``failed`` result, with the reason."""
-    rendering = Rendering(lang, fragment, movable, baseline)
+    rendering = Rendering(lang, fragment, extras, baseline)
     try:
         detail = audit_item(item, lang=lang, engine=engine, readiness_only=readiness_only)
         return outcome_of(seq, item, detail, rendering)
@@ -178,7 +178,7 @@ def outcome_of(seq: int, item: SourceItem, detail: dict[str, Any], rendering: Re
         blocked_administrations=detail["blocked_administrations"], by_rule=by_rule,
         by_severity=by_severity, fragment=encodable(rendering.fragment(detail, lang)), done_bytes=item.done_bytes,
         name=detail["name"], key=key, movable=Movable(**movable) if movable else None,
-        movable_rows=encodable(rendering.movable(detail, lang)) if rendering.movable else "",
+        extra_fragments=tuple(encodable(extra(detail, lang)) for extra in rendering.extras),
         changes=changes,
     )
 

@@ -76,7 +76,7 @@ class WorkerConfig:
     engine: str
     fmt: str
     readiness_only: bool = False
-    movable: bool = False  # also render the rows of the --movable CSV
+    extras: tuple[str, ...] = ()  # extra outputs to render too (outputs.EXTRA_OUTPUTS: "json", "movable")
     baseline_db: str | None = None  # the baseline's index (baseline.Baseline.db_path)
 
 
@@ -89,10 +89,10 @@ def _fragment_function(fmt: str) -> Callable[[dict[str, Any], str], str]:
 def _rendering(config: WorkerConfig) -> Rendering:
     """How this process turns details into outcomes (its own connection to the baseline)."""
     from .baseline import BaselineIndex
-    from .outputs import movable_output
+    from .outputs import EXTRA_OUTPUTS
 
     return Rendering(
-        config.lang, _fragment_function(config.fmt), movable_output.fragment if config.movable else None,
+        config.lang, _fragment_function(config.fmt), tuple(EXTRA_OUTPUTS[name].fragment for name in config.extras),
         BaselineIndex(config.baseline_db) if config.baseline_db else None,
     )
 
@@ -126,7 +126,7 @@ def worker_main(conn: Connection, config: WorkerConfig) -> None:
         for seq, item in batch:
             outcome = audit_outcome(
                 seq, item, lang=config.lang, engine=config.engine, fragment=rendering.fragment,
-                readiness_only=config.readiness_only, movable=rendering.movable, baseline=rendering.baseline,
+                readiness_only=config.readiness_only, extras=rendering.extras, baseline=rendering.baseline,
             )
             if crash_on is not None and outcome.office == crash_on:
                 os.kill(os.getpid(), signal.SIGKILL)
@@ -265,7 +265,7 @@ class AuditRunner:
                 rendering = self._rendering
                 self._done[seq] = audit_outcome(
                     seq, item, lang=rendering.lang, engine=self.config.engine, fragment=rendering.fragment,
-                    movable=rendering.movable, baseline=rendering.baseline,
+                    extras=rendering.extras, baseline=rendering.baseline,
                 )
             else:
                 self._pending.append(_Task(seq, item))

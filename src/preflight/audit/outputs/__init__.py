@@ -20,7 +20,11 @@ FORMATS = {
     "html": html_output,
 }
 
-#: ``--movable FILE``: the administrations that can move now (not a ``--format``: written beside it).
-MOVABLE = movable_output
+#: Outputs written beside the ``--format`` one, from the same run: ``--json FILE`` (the record,
+#: next week's baseline) and ``--movable FILE`` (the administrations that can move now).
+EXTRA_OUTPUTS = {
+    "json": json_output,
+    "movable": movable_output,
+}
 
-__all__ = ["FORMATS", "MOVABLE", "Writer", "destination"]
+__all__ = ["EXTRA_OUTPUTS", "FORMATS", "Writer", "destination"]

@@ -24,7 +24,6 @@ import csv
 import io
 from typing import Any
 
-from ..office import OfficeOutcome
 from ..summary import AuditSummary
 from .base import Writer
 from .csv_output import SafeRows, header
@@ -63,10 +62,6 @@ class MovableWriter(Writer):
     def begin(self) -> None:
         self.dest.write(header(COLUMNS))
 
-    def add(self, outcome: OfficeOutcome) -> None:
-        if outcome.movable_rows:
-            self.dest.write(outcome.movable_rows)
-        self.count += 1
 
     def end(self, summary: AuditSummary) -> None:
         """Nothing after the rows."""

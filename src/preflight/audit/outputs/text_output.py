@@ -90,14 +90,14 @@ class TextWriter(Writer):
 
     def end(self, summary: AuditSummary) -> None:
         labels = AUDIT[self.lang]
-        out: list[str] = []
-        if summary.comparison is not None:
-            out.extend(self._comparison(summary.comparison, summary.readiness_only))
-        out.extend(self._summary(summary))
-        self.dest.write("\n".join(out) + "\n")
-        if summary.comparison is not None and summary.comparison.offices_with_new_blocking:
-            self._section(NEW_BLOCKING, labels["new_blocking_list"], summary.comparison.offices_with_new_blocking,
-                          at_most=MAX_OFFICES_SHOWN)
+        comparison = summary.comparison
+        if comparison is not None:
+            self.dest.write("\n".join(self._comparison(comparison, summary.readiness_only)) + "\n")
+            if comparison.offices_with_new_blocking:
+                self._section(NEW_BLOCKING, labels["new_blocking_list"], comparison.offices_with_new_blocking,
+                              at_most=MAX_OFFICES_SHOWN)
+                self.dest.write("\n")
+        self.dest.write("\n".join(self._summary(summary)) + "\n")
         self._section(INVALID, labels["invalid_list"], summary.invalid)
         self._section(FAILED, labels["failed_list"], summary.failed)
 
@@ -194,7 +194,7 @@ class TextWriter(Writer):
         if not count:
             return
         labels = AUDIT[self.lang]
-        self.dest.write("\n" + heading.format(count=self._n(count)) + "\n")
+        self.dest.write(("" if marker == NEW_BLOCKING else "\n") + heading.format(count=self._n(count)) + "\n")
         self.body.flush()
         self.body.seek(0)
         keep, listed = False, 0
