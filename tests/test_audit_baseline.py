@@ -6,6 +6,9 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import pickle
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -127,9 +130,18 @@ def test_a_baseline_is_read_streaming_and_whole(week1: Path, tmp_path: Path) -> 
         try:
             assert baseline.info.offices == 30 and baseline.info.run_at == document["run_at"]
             assert len(list(baseline.remaining(set()))) == 30
+            # stored without a name (nothing to leave behind if the audit is killed), yet readable
+            # by another process through /proc, as the workers read it
+            assert sorted(p.name for p in tmp_path.iterdir()) == ["audit.json.gz", "indented.json"]
+            code = document["reports"][0]["office"]
+            read = subprocess.run(
+                [sys.executable, "-c", "import pickle, sys; from preflight.audit.baseline import BaselineIndex, "
+                 "office_key; index = BaselineIndex(pickle.loads(sys.stdin.buffer.read())); "
+                 f"print(len(index.previous(office_key({code!r}, '', None)).findings))"],
+                input=pickle.dumps(baseline.store), capture_output=True, check=True)
+            assert int(read.stdout) == len(document["reports"][0]["report"]["findings"])
         finally:
             baseline.close()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["audit.json.gz", "indented.json"]  # index removed
 
 
 @pytest.mark.parametrize(

@@ -16,9 +16,11 @@ How the two audits are matched (the README says the same):
   in the baseline or had no report there); **open**: in both.
 - Offices in only one of the two audits are listed: new in this audit, or no longer in it.
 
-The baseline is read once, before the audit starts, into a small SQLite index in a temporary
-file (memory stays flat however large it is); each worker opens it read-only and compares the
-offices it checks, so the comparison runs in parallel and every output format can show it.
+The baseline is read once, before the audit starts, into a compact file without a name (on Linux:
+``O_TMPFILE``, so nothing is left behind even when the audit is killed) — one line per office with
+its findings' keys — and an index of where each office's line is (a few dozen bytes per office).
+Each worker gets the index and reads the lines of the offices it checks through
+``/proc/<pid>/fd/<n>``, so the comparison runs in parallel and every output format can show it.
 """
 
 from __future__ import annotations
@@ -28,12 +30,11 @@ import gzip
 import io
 import json
 import os
-import sqlite3
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, cast
-from urllib.parse import quote
 
 from ..vocabulary import SEVERITY_RANK
 
@@ -100,73 +101,88 @@ def finding_key(finding: dict[str, Any]) -> FindingKey:
 # -- reading the baseline (main process) ---------------------------------------------------------
 
 
-class Baseline:
-    """The baseline, indexed on disk; :meth:`close` removes the index."""
+@dataclass(frozen=True)
+class BaselineStore:
+    """Where a process finds the baseline: a file it can open, and per office key where the
+    office's lines are in it ((offset, length) per occurrence of the key)."""
 
-    def __init__(self, info: BaselineInfo, db_path: str) -> None:
+    path: str
+    index: dict[str, tuple[tuple[int, int], ...]]
+
+
+class Baseline:
+    """The baseline, stored for the run; :meth:`close` drops the file."""
+
+    def __init__(self, info: BaselineInfo, handle: IO[bytes], store: BaselineStore, named: bool) -> None:
         self.info = info
-        self.db_path = db_path
+        self.store = store
+        self._handle = handle
+        self._named = named
 
     def remaining(self, seen: set[str]) -> Iterator[dict[str, Any]]:
         """The baseline's offices whose key is not in ``seen`` (offices no longer audited), in
         the baseline's order, each as ``{"office", "name", "verdict", "source", "line"}``."""
-        with contextlib.closing(_connect(self.db_path)) as db:
-            for key, office, name, verdict, source, line in db.execute(
-                "SELECT key, office, name, verdict, source, line FROM offices ORDER BY seq"
-            ):
-                if key not in seen:
-                    yield {"office": office, "name": name, "verdict": verdict, "source": source, "line": line}
+        self._handle.seek(0)
+        for line in self._handle:
+            key, office, name, verdict, source, number, _ = json.loads(line)
+            if key not in seen:
+                yield {"office": office, "name": name, "verdict": verdict, "source": source, "line": number}
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            os.unlink(self.db_path)
+        self._handle.close()
+        if self._named:
+            with contextlib.suppress(OSError):
+                os.unlink(self.store.path)
 
 
 def open_baseline(path: str, spool_dir: str | None = None) -> Baseline:
-    """Read an earlier audit's ``--format json`` output (gzip-compressed or not) into an index.
+    """Read an earlier audit's ``--format json`` output (gzip-compressed or not) and store it for
+    the run (in ``spool_dir``: the output's folder).
 
     Raises :class:`BaselineError` with a sentence naming the file when it is not such an output,
     or one of another audit version."""
     if os.path.isdir(path):
         raise BaselineError(f"--baseline {path}: is a folder; name an earlier audit's JSON file")
-    fd_path = None
     try:
-        try:
-            raw = open(path, "rb")  # noqa: SIM115 - closed below
-        except OSError as err:
-            raise BaselineError(f"--baseline {path}: cannot read it: {err.strerror or err}") from None
-        with raw:
-            handle = _text(raw)
-            fd, fd_path = tempfile.mkstemp(prefix=".preflight-baseline-", suffix=".sqlite", dir=spool_dir)
-            os.close(fd)
-            with contextlib.closing(sqlite3.connect(fd_path)) as db:
-                db.execute("PRAGMA journal_mode=OFF")
-                db.execute("PRAGMA synchronous=OFF")
-                db.execute(
-                    "CREATE TABLE offices (seq INTEGER PRIMARY KEY, key TEXT, office TEXT, name TEXT, "
-                    "verdict TEXT, source TEXT, line INTEGER, findings TEXT)"
-                )
-                try:
-                    head, offices = _read(handle, path)
-                    info = _info(head, path)
-                    count = 0
-                    for count, entry in enumerate(offices, start=1):
-                        db.execute("INSERT INTO offices VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _row(count, entry, path))
-                except (UnicodeDecodeError, EOFError, OSError, gzip.BadGzipFile) as err:
-                    raise BaselineError(f"--baseline {path}: cannot read it: {err}") from None
-                db.execute("CREATE INDEX by_key ON offices (key)")
-                db.commit()
+        raw = open(path, "rb")  # noqa: SIM115 - closed below
+    except OSError as err:
+        raise BaselineError(f"--baseline {path}: cannot read it: {err.strerror or err}") from None
+    store, named = _store_file(spool_dir)
+    try:
+        index: dict[str, list[tuple[int, int]]] = {}
+        with raw, _text(raw) as text:
+            try:
+                head, offices = _read(text, path)
+                info = _info(head, path)
+                count = 0
+                for count, entry in enumerate(offices, start=1):
+                    row = _row(count, entry, path)
+                    line = json.dumps(row, ensure_ascii=False).encode("utf-8", "backslashreplace") + b"\n"
+                    index.setdefault(row[0], []).append((store.tell(), len(line)))
+                    store.write(line)
+            except (UnicodeDecodeError, EOFError, OSError) as err:
+                raise BaselineError(f"--baseline {path}: cannot read it: {err}") from None
         if count != info.offices:
             raise BaselineError(
-                f"--baseline {path}: lists {count} offices where its totals say {info.offices}; "
-                "is it complete?"
+                f"--baseline {path}: lists {count} offices where its totals say {info.offices}; is it complete?"
             )
-        return Baseline(info, fd_path)
+        store.flush()
+        where = f"/proc/{os.getpid()}/fd/{store.fileno()}" if not named else store.name
+        return Baseline(info, store, BaselineStore(where, {k: tuple(v) for k, v in index.items()}), named)
     except BaseException:
-        if fd_path is not None:
+        store.close()
+        if named:
             with contextlib.suppress(OSError):
-                os.unlink(fd_path)
+                os.unlink(store.name)
         raise
+
+
+def _store_file(folder: str | None) -> tuple[Any, bool]:
+    """A file for the stored baseline: without a name where another process can still open it
+    (Linux: /proc/<pid>/fd), else a hidden named one (removed at the end); and whether it is named."""
+    if sys.platform.startswith("linux") and os.path.isdir("/proc/self/fd"):
+        return tempfile.TemporaryFile("w+b", dir=folder), False  # O_TMPFILE where the file system has it
+    return tempfile.NamedTemporaryFile("w+b", prefix=".preflight-baseline-", dir=folder, delete=False), True
 
 
 def _text(raw: IO[bytes]) -> IO[str]:
@@ -287,7 +303,8 @@ def _info(head: dict[str, Any], path: str) -> BaselineInfo:
     )
 
 
-def _row(seq: int, entry: dict[str, Any], path: str) -> tuple[Any, ...]:
+def _row(seq: int, entry: dict[str, Any], path: str) -> list[Any]:
+    """One office as stored: key, office, name, verdict, source, line, findings (null: no report)."""
     office = entry.get("office") if isinstance(entry.get("office"), str) else None
     line = entry.get("line") if isinstance(entry.get("line"), int) else None
     report = entry.get("report")
@@ -295,15 +312,13 @@ def _row(seq: int, entry: dict[str, Any], path: str) -> tuple[Any, ...]:
     if report is not None and entry["verdict"] not in ("invalid", "failed"):
         names = _administration_names(report)
         try:
-            rows = [[f["rule"], f["severity"], f["subject"], *finding_key(f)[1:],
-                     names.get(f["about"].get("administration"))] for f in report["findings"]]
+            findings = [[f["rule"], f["severity"], f["subject"], *finding_key(f)[1:],
+                         names.get(f["about"].get("administration"))] for f in report["findings"]]
         except (KeyError, TypeError, AttributeError):
             message = f"--baseline {path}: office {seq} has findings without rule, severity and about"
             raise BaselineError(message) from None
-        findings = json.dumps(rows, ensure_ascii=False)
     name = entry.get("name") if isinstance(entry.get("name"), str) else None
-    key = office_key(office, entry["source"], line)
-    return (seq, key, office, name, entry["verdict"], entry["source"], line, findings)
+    return [office_key(office, entry["source"], line), office, name, entry["verdict"], entry["source"], line, findings]
 
 
 def _administration_names(report: dict[str, Any]) -> dict[str | None, str | None]:
@@ -316,33 +331,34 @@ def _administration_names(report: dict[str, Any]) -> dict[str | None, str | None
 # -- comparing (in a worker, or the main process) -------------------------------------------------
 
 
-def _connect(db_path: str) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{quote(db_path)}?mode=ro", uri=True, check_same_thread=False)
-
-
 class BaselineIndex:
-    """Read-only access to the baseline's index, one per process."""
+    """The stored baseline as one process reads it (a worker, or the main process)."""
 
-    def __init__(self, db_path: str) -> None:
-        self._db = _connect(db_path)
+    def __init__(self, store: BaselineStore) -> None:
+        self._index = store.index
+        self._file = open(store.path, "rb")  # noqa: SIM115 - closed in close()
 
     def previous(self, key: str) -> PreviousOffice | None:
         """The office as the baseline saw it (every occurrence of its code together), or None."""
-        rows = self._db.execute("SELECT verdict, findings FROM offices WHERE key = ? ORDER BY seq", (key,)).fetchall()
-        if not rows:
+        places = self._index.get(key)
+        if not places:
             return None
+        verdict = None
         findings: list[dict[str, Any]] | None = None
-        for _, text in rows:
-            if text is not None:
+        for offset, length in places:
+            self._file.seek(offset)
+            _, _, _, seen, _, _, rows = json.loads(self._file.read(length))
+            verdict = verdict or seen
+            if rows is not None:
                 findings = (findings or []) + [
                     {"rule": r, "severity": s, "subject": subject,
                      "about": {"kind": kind, "key": k, "administration": a}, "name": name}
-                    for r, s, subject, kind, k, a, name in json.loads(text)
+                    for r, s, subject, kind, k, a, name in rows
                 ]
-        return PreviousOffice(rows[0][0], tuple(findings) if findings is not None else None)
+        return PreviousOffice(str(verdict), tuple(findings) if findings is not None else None)
 
     def close(self) -> None:
-        self._db.close()
+        self._file.close()
 
 
 def compare(previous: PreviousOffice | None, report: dict[str, Any] | None) -> tuple[dict[str, Any], Changes]:

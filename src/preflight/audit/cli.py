@@ -235,7 +235,7 @@ def _audit(
         extras = o.extras()
         config = WorkerConfig(o.lang, o.engine, o.fmt, readiness_only=o.readiness_only,
                               extras=tuple(name for _, name, _ in extras),
-                              baseline_db=baseline.db_path if baseline else None)
+                              baseline=baseline.store if baseline else None)
         runner = AuditRunner(config, workers, notify=say, timeout=o.timeout)
         try:
             with contextlib.ExitStack() as files:

@@ -50,6 +50,7 @@ from multiprocessing import resource_tracker
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from .baseline import BaselineStore
 from .office import OfficeOutcome, Rendering, audit_outcome, failed_detail, office_data, outcome_of
 from .sources import SourceItem
 
@@ -77,7 +78,7 @@ class WorkerConfig:
     fmt: str
     readiness_only: bool = False
     extras: tuple[str, ...] = ()  # extra outputs to render too (outputs.EXTRA_OUTPUTS: "json", "movable")
-    baseline_db: str | None = None  # the baseline's index (baseline.Baseline.db_path)
+    baseline: BaselineStore | None = None  # where the baseline is (baseline.Baseline.store)
 
 
 def _fragment_function(fmt: str) -> Callable[[dict[str, Any], str], str]:
@@ -93,7 +94,7 @@ def _rendering(config: WorkerConfig) -> Rendering:
 
     return Rendering(
         config.lang, _fragment_function(config.fmt), tuple(EXTRA_OUTPUTS[name].fragment for name in config.extras),
-        BaselineIndex(config.baseline_db) if config.baseline_db else None,
+        BaselineIndex(config.baseline) if config.baseline else None,
     )
 
 
@@ -423,7 +424,12 @@ class AuditRunner:
     def _settle(self, seq: int, item: SourceItem, detail: dict[str, Any]) -> None:
         self._done[seq] = outcome_of(seq, item, detail, self._rendering)
 
+    def _close_baseline(self) -> None:
+        if self._rendering.baseline is not None:
+            self._rendering.baseline.close()
+
     def _stop_all(self) -> None:
+        self._close_baseline()
         for worker in self.workers:
             with contextlib.suppress(OSError):  # already gone: joined below all the same
                 worker.conn.send(None)
@@ -436,6 +442,7 @@ class AuditRunner:
         self.workers = []
 
     def _kill_all(self) -> None:
+        self._close_baseline()
         for worker in self.workers:
             if worker.process.is_alive():
                 worker.process.kill()
