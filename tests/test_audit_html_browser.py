@@ -203,3 +203,26 @@ def test_no_accessibility_violations(browser: Any, report: dict[str, Any], viewp
         assert page.problems == []
     finally:
         page.context.close()
+
+
+def test_names_from_the_snapshots_are_shown_as_text_never_run(browser: Any, tmp_path: Path) -> None:
+    """An office and an administration named like markup: shown as typed on the page and in the
+    opened details, and nothing of it runs."""
+    data = json.loads(next(iter(generate(1, seed=5))))
+    data["source_office"]["name"] = "<img src=x onerror=\"window.__pwned=1\"> & Co"
+    data["administrations"][0]["name"] = "\"><script>window.__pwned=2</script>"
+    data["administrations"][0]["pending_authorisation"] = 3
+    source = tmp_path / "hostile.jsonl"
+    source.write_text(json.dumps(data) + "\n")
+    out = tmp_path / "audit.html"
+    assert run_audit([str(source)], fmt="html", out=str(out), workers=1, quiet=True, stderr=io.StringIO()) == 1
+    page = open_page(browser, {"page": out})
+    try:
+        page.locator("tbody.office summary").click()
+        assert page.locator("tbody.office td").nth(1).inner_text() == data["source_office"]["name"]
+        assert data["administrations"][0]["name"] in page.locator("tr.drill").inner_text()
+        assert page.evaluate("window.__pwned === undefined")
+        assert page.locator("img").count() == 0 and page.locator("script").count() == 1
+        assert page.problems == []
+    finally:
+        page.context.close()
