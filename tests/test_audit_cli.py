@@ -1021,3 +1021,14 @@ def test_one_run_writes_the_page_the_record_and_the_movable_list(
     assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     assert (tmp_path / "a.html").read_text().rstrip().endswith("</html>")
+
+
+def test_a_comparison_of_a_readiness_only_audit_with_a_full_one_says_so(weeks: dict[str, Any], tmp_path: Path) -> None:
+    """Text and page note that findings about migrations count as fixed (or new) for that reason."""
+    folder = weeks["folder"]
+    for fmt in ("text", "html"):
+        out = tmp_path / f"audit.{fmt}"
+        run_in_process([folder / "week3.jsonl"], fmt=fmt, out=str(out), workers=1, lang="en",
+                       baseline=str(folder / "week1.json"), readiness_only=True)
+        assert ("the previous audit also checked the migration requests; findings about migrations therefore "
+                "count as fixed") in out.read_text()

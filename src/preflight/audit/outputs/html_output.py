@@ -361,7 +361,8 @@ def page_view(summary: AuditSummary, rulebook: RuleBook, lang: str) -> dict[str,
         "run_at": _moment(summary.run_at, lang),
         "inputs": list(summary.inputs),
         "readiness_only": summary.readiness_only,
-        "comparison": _comparison_view(comparison, rulebook, lang) if comparison is not None else None,
+        "comparison": (_comparison_view(comparison, rulebook, lang, summary.readiness_only)
+                       if comparison is not None else None),
         "figures": figures,
         "movable": movable_figures,
         "bars": bars,
@@ -382,8 +383,13 @@ def page_view(summary: AuditSummary, rulebook: RuleBook, lang: str) -> dict[str,
     }
 
 
-def _comparison_view(comparison: Comparison, rulebook: RuleBook, lang: str) -> dict[str, Any]:
+def _comparison_view(comparison: Comparison, rulebook: RuleBook, lang: str, readiness_only: bool) -> dict[str, Any]:
     t = AUDIT[lang]
+    mode = ""
+    if comparison.info.readiness_only != readiness_only:
+        mode = t["mode_differs"].format(
+            how=t["mode.readiness_only" if comparison.info.readiness_only else "mode.full"],
+            what=t["mode.what_new" if comparison.info.readiness_only else "mode.what_fixed"])
 
     def n(value: int) -> str:
         return format_number(value, lang)
@@ -422,7 +428,7 @@ def _comparison_view(comparison: Comparison, rulebook: RuleBook, lang: str) -> d
                     if len(offices) > MAX_OFFICES_LISTED else "")
             lists.append((t[key].format(count=n(len(offices))), named, more))
     return {"lead": lead, "figures": figures, "rules": rules, "verdicts": verdicts, "office_lists": lists,
-            "new_blocking": comparison.new_blocking}
+            "new_blocking": comparison.new_blocking, "mode": mode}
 
 
 def _moment(text: str | None, lang: str) -> str:
