@@ -81,8 +81,8 @@ readme: venv      # the outputs shown in README.md, replayed
 
 generated: docs golden readme
 
-# The README's screenshot of the page (docs/images/report-page.png), in Debian's Chromium;
-# tests/web/test_screenshots.py says when it no longer matches the page.
+# The README's screenshots of the report page and the audit page (docs/images/*.png), in Debian's
+# Chromium; tests/web/test_screenshots.py says when one no longer matches its page.
 screenshots: venv
 	scripts/ensure-chromium.sh
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python scripts/screenshots.py

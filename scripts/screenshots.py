@@ -1,10 +1,14 @@
-"""Regenerate the README's screenshot of the support agents' page: `make screenshots`.
+"""Regenerate the README's screenshots: `make screenshots`.
 
-Serves the app on a free loopback port, opens the report of examples/blocked.yaml in Debian's
-Chromium (/usr/bin/chromium, driven by Playwright; no browser is downloaded) and writes
-docs/images/report-page.png. The PNG carries, in a text chunk, the SHA-256 of what it shows (the
-page's HTML, stylesheet and script); tests/web/test_screenshots.py recomputes that digest and
-names this command when the picture no longer matches the page.
+- docs/images/report-page.png, the support agents' page: serves the app on a free loopback port
+  and opens the report of examples/blocked.yaml;
+- docs/images/audit-page.png, the audit page operations act on: audits 120 demo offices a week on
+  against their audit of the week before (run dates fixed) and opens the page from disk.
+
+Both in Debian's Chromium (/usr/bin/chromium, driven by Playwright; no browser is downloaded).
+Each PNG carries, in a text chunk, the SHA-256 of what it shows (the page's HTML, stylesheet and
+script); tests/web/test_screenshots.py recomputes that digest and names this command when the
+picture no longer matches the page.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import logging
 import os
 import struct
 import sys
+import tempfile
 import threading
 import zlib
 from pathlib import Path
@@ -28,6 +33,41 @@ DIGEST_KEY = b"preflight-source-sha256"
 SHOTS: dict[str, tuple[str, dict[str, int]]] = {
     "report-page": ("/?example=blocked.yaml", {"width": 1440, "height": 1100}),
 }
+#: The audit page's picture: its name and viewport (the page is made by :func:`audit_page`).
+AUDIT_SHOT = ("audit-page", {"width": 1440, "height": 2000})
+#: The run dates of the two audits on the picture (SOURCE_DATE_EPOCH): 20 and 27 November 2026, 06:00 UTC.
+AUDIT_DATES = (1795154400, 1795759200)
+
+
+def audit_page(folder: Path) -> Path:
+    """The audit page of the picture, the same bytes on every run: 120 demo offices (seed 4) in
+    week 2, compared with their audit of week 1."""
+    import io
+
+    from preflight.audit.cli import run_audit
+    from preflight.demo_data import generate
+
+    previous, cwd = os.environ.get("SOURCE_DATE_EPOCH"), os.getcwd()
+    os.chdir(folder)  # the page names its inputs as given: relative, so the same on every run
+    try:
+        for week, epoch in zip((1, 2), AUDIT_DATES, strict=True):
+            Path(f"week{week}.jsonl").write_text("\n".join(generate(120, seed=4, week=week)) + "\n")
+            os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+            fmt, out = ("json", "week1.json") if week == 1 else ("html", "audit.html")
+            run_audit([f"week{week}.jsonl"], fmt=fmt, out=out, workers=1, quiet=True,
+                      baseline="week1.json" if week == 2 else None, stderr=io.StringIO())
+    finally:
+        os.chdir(cwd)
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+    return folder / "audit.html"
+
+
+def audit_digest(page: bytes) -> str:
+    """SHA-256 of what the audit page's picture shows: the page, its style and script inline."""
+    return hashlib.sha256(page).hexdigest()
 
 
 def source_digest(app: Any, address: str) -> str:
@@ -93,6 +133,17 @@ def main() -> int:
                 page.goto(base + address)
                 page.evaluate("document.activeElement && document.activeElement.blur()")
                 png = with_png_text(page.screenshot(), DIGEST_KEY, source_digest(app, address))
+                target = IMAGES / f"{name}.png"
+                target.write_bytes(png)
+                print(f"screenshots: wrote {target.relative_to(ROOT)} ({len(png)} bytes)")
+                context.close()
+            with tempfile.TemporaryDirectory() as folder:
+                page_file = audit_page(Path(folder))
+                name, viewport = AUDIT_SHOT
+                context = browser.new_context(viewport=viewport, locale="nl-NL")
+                page = context.new_page()
+                page.goto(page_file.as_uri())
+                png = with_png_text(page.screenshot(), DIGEST_KEY, audit_digest(page_file.read_bytes()))
                 target = IMAGES / f"{name}.png"
                 target.write_bytes(png)
                 print(f"screenshots: wrote {target.relative_to(ROOT)} ({len(png)} bytes)")

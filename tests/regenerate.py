@@ -64,6 +64,9 @@ TARGETS: dict[str, Callable[[], dict[Path, str]]] = {"docs": rules_doc, "golden"
 
 # --- README transcripts ------------------------------------------------------------------------
 
+#: The moment the README's audits run (2026-11-20 06:00 in Amsterdam), for reproducible dates.
+README_EPOCH = "1795154400"
+
 #: A fenced block whose first line is a shell prompt: a transcript of commands and their output.
 _TRANSCRIPT = re.compile(r"^```(?:console|text)\n(\$ .*?)^```$", re.S | re.M)
 
@@ -123,7 +126,9 @@ def _run(words: list[str], cwd: Path) -> tuple[int, str]:
 def _preflight(args: list[str], cwd: Path) -> tuple[int, str]:
     from .in_process import run_cli
 
-    result = run_cli(*args, cwd=cwd)
+    # An audit's run date is part of its output (and of a baseline compared later): a fixed one,
+    # as SOURCE_DATE_EPOCH sets it, keeps the README's transcripts reproducible.
+    result = run_cli(*args, cwd=cwd, env={"SOURCE_DATE_EPOCH": README_EPOCH})
     return result.status, result.stdout
 
 

@@ -29,7 +29,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from preflight.demo_data import generate
-from preflight.pipeline import check
+from preflight.pipeline import DEFAULT_ENGINE, check
 
 from .in_process import CliResult, run_cli
 from .test_audit_sources import refuse_to_list
@@ -280,11 +280,14 @@ def test_json_output_matches_its_schema(outputs: dict[str, Any]) -> None:
 
 
 def test_csv_has_one_row_per_finding(outputs: dict[str, Any]) -> None:
-    """The csv module reads it back: the header, then a row per finding and per input error."""
+    """The csv module reads it back: the header, a row per office, per finding and per input
+    error, and a row of totals that adds up the office rows."""
     summary = json.loads(outputs["json"][1])
     rows = list(csv.DictReader(io.StringIO(outputs["csv"][1])))
     assert outputs["csv"][0].status == 2
-    assert list(rows[0]) == ["office", "administration", "subject", "rule", "severity", "message", "source", "line"]
+    assert list(rows[0]) == ["office", "administration", "subject", "rule", "severity", "message", "source", "line",
+                             "verdict", "administrations", "can_start_now", "migrations", "ready", "after_fixes",
+                             "cannot_move", "change"]
     findings = [r for r in rows if r["severity"] in ("blocking", "advisory", "info")]
     assert len(findings) == sum(summary["by_rule"].values())
     assert Counter(r["rule"] for r in findings) == Counter({k: v for k, v in summary["by_rule"].items() if v})
@@ -293,6 +296,19 @@ def test_csv_has_one_row_per_finding(outputs: dict[str, Any]) -> None:
     assert {r["line"] for r in rows if r["severity"] == "invalid"} == {"11", "22"}
     users = [r for r in findings if r["subject"].startswith("user:")]
     assert users and all(r["administration"] for r in users)
+    offices = [r for r in rows if r["severity"] == "office"]
+    assert len(offices) == summary["offices"]
+    assert Counter(r["verdict"] for r in offices) == Counter({k: v for k, v in summary["verdicts"].items() if v})
+    assert {r["administrations"] for r in offices if r["verdict"] == "invalid"} == {""}  # unknown, not 0
+    total = rows[-1]
+    assert total["severity"] == "total" and int(total["message"]) == summary["offices"]
+    movable = summary["movable"]
+    assert int(total["administrations"]) == summary["administrations"] == sum(
+        int(r["administrations"]) for r in offices if r["administrations"])
+    assert int(total["can_start_now"]) == movable["offices_can_start_now"] == sum(
+        int(r["can_start_now"]) for r in offices if r["can_start_now"])
+    for column in ("ready", "after_fixes", "cannot_move"):
+        assert int(total[column]) == movable[column] == sum(int(r[column]) for r in offices if r[column])
 
 
 class PageParser(HTMLParser):
@@ -315,7 +331,8 @@ class PageParser(HTMLParser):
         self.tags[tag] += 1
         for name in ("src", "href"):
             value = found.get(name) or ""
-            if name in found and not value.startswith("#"):
+            # an asset from elsewhere (src, or href of anything but a link to follow) would not load offline
+            if name in found and not value.startswith("#") and not (tag == "a" and value.startswith("https://")):
                 self.external.append(f"{tag} {name}={value}")
         if tag == "link":
             self.external.append("link")
@@ -349,7 +366,7 @@ def test_html_is_one_self_contained_page_with_chart_filters_and_drill_down(outpu
     parser.close()
     assert parser.problems == [] and parser.stack == []
     assert parser.external == []
-    assert parser.tags["svg"] == 1 and parser.tags["script"] == 1 and parser.tags["style"] == 1
+    assert parser.tags["script"] == 1 and parser.tags["style"] == 1 and parser.tags["link"] == 0
     fired = {k: v for k, v in summary["by_rule"].items() if v}
     assert sorted(parser.bars) == sorted(fired)
     assert len(parser.offices) == summary["offices"]
@@ -360,7 +377,8 @@ def test_html_is_one_self_contained_page_with_chart_filters_and_drill_down(outpu
     for rule in fired:
         assert rule in parser.rule_options
         assert sum(rule in (o["data-rules"] or "").split() for o in parser.offices) == summary["offices_by_rule"][rule]
-    assert f"{summary['blocked_administrations']}" in page.replace(".", "")
+    assert f"{summary['blocked_administrations']:,}".replace(",", ".") in page
+    assert [o["data-admins"] for o in parser.offices if o["data-verdict"] == "invalid"] == ["", ""]
 
 
 def test_output_is_the_same_whatever_the_worker_count(tmp_path: Path, demo: tuple[Path, list[str]]) -> None:
@@ -370,10 +388,12 @@ def test_output_is_the_same_whatever_the_worker_count(tmp_path: Path, demo: tupl
     outputs = []
     for workers in ("1", "2", "3"):
         out = tmp_path / f"w{workers}.json"
-        done = audit(str(demo[0]), str(more), "--format", "json", "--workers", workers, "--out", str(out))
+        done = audit(str(demo[0]), str(more), "--format", "json", "--workers", workers, "--out", str(out),
+                     env={"SOURCE_DATE_EPOCH": "1795000000"})
         assert done.status == 2, done.stderr
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1] == outputs[2]
+    assert json.loads(outputs[0])["run_at"] == "2026-11-18T11:06:40Z"
 
 
 def test_a_worker_killed_mid_run_loses_nothing(tmp_path: Path) -> None:
@@ -475,20 +495,22 @@ def test_standard_input_and_gzip_give_the_same_audit(tmp_path: Path) -> None:
     packed.write_bytes(gzip.compress(data))
     from_stdin = json.loads(audit("-", "--format", "json", stdin=data).stdout)
     from_gzip = json.loads(audit(str(packed), "--format", "json").stdout)
+    assert (from_stdin["inputs"], from_gzip["inputs"]) == (["-"], [str(packed)])
     for result in (from_stdin, from_gzip):
-        del result["reports"]
+        del result["reports"], result["inputs"], result["run_at"]
     assert from_stdin == from_gzip and from_stdin["offices"] == 25
 
 
 def test_folders_are_searched_recursively() -> None:
-    """A folder of *.json/*.yaml files: each file one office; a migration in a snapshot is ignored."""
+    """A folder of *.json/*.yaml files: each file one office, checked as `check` checks it (a
+    snapshot with a migration: the full check of that migration)."""
     result = json.loads(audit(str(ROOT / "examples"), "--format", "json", "--lang", "en").stdout)
     names = [Path(r["source"]).name for r in result["reports"]]
     assert names == sorted(names) and "audit-office.json" in names and "not-json.txt" not in names
-    blocked = next(r for r in result["reports"] if Path(r["source"]).name == "blocked.yaml")
-    assert blocked["migration_ignored"] is True
-    audit_rules = set(result["by_rule"])
-    assert {f["rule"] for r in result["reports"] if r["report"] for f in r["report"]["findings"]} <= audit_rules
+    phases = {Path(r["source"]).name: r["report"].get("phase") for r in result["reports"]}
+    assert phases["blocked.yaml"] == "before_start" and phases["audit-office.json"] == "audit"
+    assert {f["rule"] for r in result["reports"] if r["report"] for f in r["report"]["findings"]} <= set(result["by_rule"])
+    assert "requester-not-superuser" in {f["rule"] for r in result["reports"] if r["report"] for f in r["report"]["findings"]}
 
 
 @pytest.mark.parametrize(
@@ -792,10 +814,265 @@ def test_csv_cells_that_would_start_a_formula_are_quoted(tmp_path: Path, monkeyp
     status, errors = run_in_process([source], fmt="csv", out="audit.csv", workers=1)
     assert status == 1, errors
     rows = list(csv.DictReader(io.StringIO(Path("audit.csv").read_text(encoding="utf-8-sig"))))
+    total = rows.pop()  # the totals: no office, no source
+    assert (total["severity"], total["office"], total["source"]) == ("total", "", "")
     assert rows and {r["office"] for r in rows} == {"'" + hostile}
     assert {r["source"] for r in rows} == {"'@offices.jsonl"}
     assert {r["line"] for r in rows} == {"1"}
     expected = check(data, engine="python")
-    assert [(r["rule"], r["severity"], r["subject"]) for r in rows] == [
+    assert [(r["rule"], r["severity"], r["subject"]) for r in rows[1:]] == [
         (f.rule, f.severity, f.subject) for f in expected.findings
     ]
+    assert rows[0]["severity"] == "office"
+
+
+# -- audit v2 (issue 11): one verdict everywhere, movable now, compared with last time ---------
+
+
+@pytest.fixture(scope="module")
+def mixed_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The variants of test_audit_office (with and without a migration, a contract violation in
+    the migration only, completed, withdrawn, not JSON) as files of one folder."""
+    from .test_audit_office import variants
+
+    folder = tmp_path_factory.mktemp("mixed")
+    for name, raw in variants().items():
+        (folder / (name if not name.endswith(".txt") else name.replace(".txt", ".json"))).write_bytes(raw)
+    return folder
+
+
+@pytest.mark.parametrize("readiness_only", [False, True], ids=["full", "readiness-only"])
+def test_every_office_of_an_audit_gets_the_verdict_and_report_of_preflight_check(
+    mixed_folder: Path, tmp_path: Path, readiness_only: bool
+) -> None:
+    """Audited as one folder, each snapshot's verdict and report equal `preflight check FILE
+    --format json` byte for byte (the audit keeps the report); --readiness-only equals check's
+    readiness-only report. The audit's exit status follows (2: one is invalid)."""
+    from preflight.cli import run_check
+
+    out = tmp_path / "audit.json"
+    status, errors = run_in_process([mixed_folder], fmt="json", out=str(out), workers=2, lang="en",
+                                    readiness_only=readiness_only)
+    assert status == 2, errors
+    result = json.loads(out.read_text())
+    assert result["readiness_only"] is readiness_only and result["offices"] == len(list(mixed_folder.iterdir()))
+    verdicts = {}
+    for entry in result["reports"]:
+        printed = io.StringIO()
+        if readiness_only:
+            expected = check(Path(entry["source"]).read_bytes(), lang="en", readiness_only=True).to_json()
+        else:
+            run_check(entry["source"], "json", "en", DEFAULT_ENGINE, printed)
+            expected = printed.getvalue()
+        assert json.dumps(entry["report"], ensure_ascii=False, indent=2) + "\n" == expected, entry["source"]
+        assert entry["verdict"] == json.loads(expected)["verdict"]
+        verdicts[Path(entry["source"]).name] = entry["verdict"]
+    assert verdicts["code-sent-without-date.json"] == "invalid"  # the contract holds in every mode
+    if not readiness_only:
+        assert verdicts["completed.json"] == "completed" and result["verdicts"]["completed"] == 1
+        assert verdicts["blocked.yaml"] == "blocked" and verdicts["ready.json"] == "ready"
+    else:
+        assert "completed" not in verdicts.values()
+
+
+def test_movable_lists_the_administrations_that_can_move_now(tmp_path: Path, demo: tuple[Path, list[str]]) -> None:
+    """--movable FILE: a row per administration of a proposed migration of an office that can
+    start now, with its name and new code; as many as the totals say; the CSV is written too."""
+    out, movable = tmp_path / "audit.json", tmp_path / "movable.csv"
+    status, errors = run_in_process([demo[0], ROOT / "examples"], fmt="json", out=str(out), workers=2,
+                                    movable=str(movable))
+    assert status == 2, errors
+    result = json.loads(out.read_text())
+    text = movable.read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == ["office", "office_name", "target_office", "migration", "administration",
+                             "administration_name", "new_code", "source", "line"]
+    assert len(rows) == result["movable"]["movable_now"] > 0
+    expected = []
+    for entry in result["reports"]:
+        if entry["movable"] and entry["movable"]["can_start_now"]:
+            names = {a["code"]: a for a in entry["report"]["context"]["administrations"]}
+            for number, batch in enumerate(entry["report"]["batches"]["ready"], start=1):
+                assert len(batch) <= 5
+                expected += [(entry["office"], str(number), code, names[code]["name"] or "",
+                              names[code]["new_code"] or code) for code in batch]
+    assert [(r["office"], r["migration"], r["administration"], r["administration_name"], r["new_code"])
+            for r in rows] == expected
+    ready = [r for r in rows if r["source"].endswith("ready.json")]
+    assert {(r["target_office"], r["administration"], r["new_code"]) for r in ready} == {
+        ("BJK01", "1001", "1001"), ("BJK01", "1002", "1002"), ("BJK01", "1003", "2003")}
+    assert result["movable"]["offices_can_start_now"] == len({(r["source"], r["line"]) for r in rows})
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"fail_on": "new-blocking"}, "--fail-on new-blocking: needs --baseline PREVIOUS.json"),
+        ({"movable": "-", "out": "-"}, "--movable -: standard output already carries the audit"),
+        ({"movable": "OUT"}, "--movable OUT: is the --out file too"),
+        ({"movable": "SOURCE"}, "--movable SOURCE: is one of the inputs"),
+        ({"baseline": "OUT"}, "--out OUT: is the baseline"),
+        ({"baseline": "SOURCE"}, "--baseline SOURCE: is not JSON"),
+        ({"json_out": "OTHER"}, "--json: the output is JSON already"),
+        ({"fmt": "html", "json_out": "OUT"}, "--json OUT: is the --out file too"),
+    ],
+)
+def test_movable_and_baseline_usage_errors(tmp_path: Path, options: dict[str, str], message: str) -> None:
+    """Said before anything is read, in one line, exit status 2; nothing written."""
+    source = tmp_path / "offices.jsonl"
+    write_demo(source, 2, seed=1)
+    out = tmp_path / "audit.json"
+    out.write_text("last week's audit")
+    names = {"OUT": str(out), "SOURCE": str(source), "OTHER": str(tmp_path / "other.json")}
+    given = {"out": str(out), "fmt": "json", **{k: names.get(v, v) for k, v in options.items()}}
+    status, errors = run_in_process([source], workers=1, **given)
+    assert status == 2
+    assert errors.startswith("preflight audit: " + message.replace("OUT", str(out)).replace("SOURCE", str(source)))
+    assert errors.count("\n") == 1 and out.read_text() == "last week's audit"
+
+
+@pytest.fixture(scope="module")
+def weeks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Demo offices in week 1 and week 3 (problems fixed, new ones, offices gone and new),
+    audited as JSON: week 1 alone, week 3 against week 1 in every format."""
+    folder = tmp_path_factory.mktemp("weeks")
+    for week in (1, 3):
+        (folder / f"week{week}.jsonl").write_text("\n".join(generate(150, seed=21, week=week)) + "\n")
+    first = folder / "week1.json"
+    assert run_in_process([folder / "week1.jsonl"], fmt="json", out=str(first), workers=2)[0] == 1
+    found: dict[str, Any] = {"folder": folder, "first": json.loads(first.read_text())}
+    for fmt in ("json", "text", "csv", "html"):
+        out = folder / f"week3.{fmt}"
+        status, errors = run_in_process([folder / "week3.jsonl"], fmt=fmt, out=str(out), workers=2, lang="en",
+                                        baseline=str(first))
+        found[fmt] = (status, errors, out.read_text(encoding="utf-8-sig"))
+    return found
+
+
+def recount(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """What the comparison must say, worked out here from the two JSON outputs."""
+    def keys(entry: dict[str, Any]) -> Counter[tuple[Any, ...]]:
+        return Counter((f["rule"], f["about"]["kind"], f["about"]["key"], f["about"]["administration"])
+                       for f in (entry["report"] or {}).get("findings", []))
+
+    before = {e["office"]: e for e in first["reports"]}
+    after = {e["office"]: e for e in second["reports"]}
+    fixed = new = still = new_blocking = 0
+    for code, entry in after.items():
+        old = keys(before[code]) if code in before else Counter()
+        now = keys(entry)
+        fixed += sum((old - now).values())
+        new += sum((now - old).values())
+        still += sum((old & now).values())
+        new_blocking += sum(1 for f in (entry["report"] or {}).get("findings", [])
+                            if f["severity"] == "blocking" and code not in before)
+    return {"fixed": fixed, "new": new, "open": still, "new_offices": sorted(set(after) - set(before)),
+            "gone_offices": sorted(set(before) - set(after)), "new_blocking_in_new_offices": new_blocking}
+
+
+def test_a_baseline_says_what_was_fixed_what_is_new_and_what_is_still_open(weeks: dict[str, Any]) -> None:
+    """Per office and per rule, matched by rule and subject; offices in only one audit listed;
+    the totals agree with a count made here from the two outputs."""
+    status, errors, text = weeks["json"]
+    assert status == 1, errors
+    second = json.loads(text)
+    comparison = second["baseline"]
+    expected = recount(weeks["first"], second)
+    assert comparison["findings"]["fixed"] == expected["fixed"] > 0
+    assert comparison["findings"]["new"] == expected["new"] > 0
+    assert comparison["findings"]["open"] == expected["open"] > 0
+    assert sorted(o["office"] for o in comparison["new_offices"]) == expected["new_offices"] != []
+    assert sorted(o["office"] for o in comparison["gone_offices"]) == expected["gone_offices"] != []
+    assert comparison["offices_in_both"] == second["offices"] - len(expected["new_offices"])
+    by_rule = comparison["by_rule"]
+    for what in ("fixed", "new", "open"):
+        assert sum(r[what] for r in by_rule.values()) == comparison["findings"][what]
+    per_office = [e["changes"] for e in second["reports"]]
+    assert sum(len(c["fixed"]) for c in per_office) == expected["fixed"]
+    assert sum(len(c["new"]) for c in per_office) == expected["new"]
+    blocking_new = sum(1 for e in second["reports"] for i in e["changes"]["new"]
+                       if e["report"]["findings"][i]["severity"] == "blocking")
+    assert comparison["findings"]["new_blocking"] == blocking_new > expected["new_blocking_in_new_offices"]
+    assert comparison["source"].endswith("week1.json") and comparison["run_at"] == weeks["first"]["run_at"]
+
+
+def test_text_and_html_lead_with_the_comparison(weeks: dict[str, Any]) -> None:
+    """The text output starts with it (totals, offices new and gone, changes per rule, offices with
+    new blocking findings); the page shows it first; the CSV marks rows new, open, fixed, gone."""
+    comparison = json.loads(weeks["json"][2])["baseline"]
+    text = weeks["text"][2]
+    assert text.startswith("Compared with the audit of ")
+    assert text.index("Changes per rule") < text.index("Audit of ")
+    assert f"  Fixed: {comparison['findings']['fixed']:,} findings\n" in text
+    assert "Offices with new blocking findings (" in text
+    for office in comparison["gone_offices"]:
+        assert office["office"] in text.split("\n\n")[0]
+    page = weeks["html"][2]
+    assert page.index("Since the previous audit") < page.index("The figures") < page.index('id="office-table"')
+    rows = list(csv.DictReader(io.StringIO(weeks["csv"][2])))
+    changes = Counter(r["change"] for r in rows)
+    assert changes["fixed"] == comparison["findings"]["fixed"] and changes["new"] >= comparison["findings"]["new"]
+    assert changes["gone"] == len(comparison["gone_offices"])
+
+
+def test_fail_on_new_blocking_acts_on_new_blocking_findings_only(weeks: dict[str, Any], tmp_path: Path) -> None:
+    """Against last time's audit with new blocking findings: 1; against itself (nothing new, though
+    offices are blocked): 0."""
+    folder, first = weeks["folder"], weeks["folder"] / "week1.json"
+    status, _ = run_in_process([folder / "week3.jsonl"], fmt="json", out=str(tmp_path / "a.json"), workers=2,
+                               baseline=str(first), fail_on="new-blocking")
+    assert status == 1
+    status, _ = run_in_process([folder / "week1.jsonl"], fmt="json", out=str(tmp_path / "b.json"), workers=2,
+                               baseline=str(first), fail_on="new-blocking")
+    assert status == 0
+    again = json.loads((tmp_path / "b.json").read_text())["baseline"]
+    assert again["findings"]["new"] == again["findings"]["fixed"] == 0 and again["new_offices"] == []
+    assert run_in_process([folder / "week1.jsonl"], fmt="json", out=str(tmp_path / "c.json"), workers=2,
+                          baseline=str(first))[0] == 1  # --fail-on blocked: offices are blocked
+
+
+def test_numbers_are_written_as_the_language_writes_them(demo: tuple[Path, list[str]], tmp_path: Path) -> None:
+    """Text and HTML: 1.234 and 21,1 % in Dutch, 1,234 and 21.1% in English (issue 7, item 9)."""
+    big = tmp_path / "big.jsonl"
+    write_demo(big, 60, seed=3)
+    result = {}
+    for lang in ("nl", "en"):
+        for fmt in ("text", "html", "json"):
+            out = tmp_path / f"audit-{lang}.{fmt}"
+            run_in_process([big], fmt=fmt, out=str(out), workers=2, lang=lang)
+            result[lang, fmt] = out.read_text()
+    summary = json.loads(result["nl", "json"])
+    admins, blocked = summary["administrations"], summary["blocked_administrations"]
+    assert admins >= 1000
+    share = 100 * blocked / admins
+    dutch, english = f"{admins:,}".replace(",", "."), f"{admins:,}"
+    assert f": {dutch} administraties gecontroleerd" in result["nl", "text"]
+    assert f"({share:.1f}\u00a0%)".replace(".", ",") in result["nl", "text"]
+    assert f": {english} administrations checked" in result["en", "text"] and f"({share:.1f}%)" in result["en", "text"]
+    assert f">{dutch}<" in result["nl", "html"] and f"{share:.1f}\u00a0%".replace(".", ",") in result["nl", "html"]
+    assert f">{english}<" in result["en", "html"] and f"{share:.1f}%" in result["en", "html"]
+
+
+def test_one_run_writes_the_page_the_record_and_the_movable_list(
+    tmp_path: Path, demo: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--format html --json FILE --movable FILE: the JSON is the very bytes --format json writes,
+    the movable list the one --movable writes with any format."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795154400")
+    run_in_process([demo[0]], fmt="html", out=str(tmp_path / "a.html"), json_out=str(tmp_path / "a.json"),
+                   movable=str(tmp_path / "a.csv"), workers=2)
+    run_in_process([demo[0]], fmt="json", out=str(tmp_path / "b.json"), movable=str(tmp_path / "b.csv"), workers=2)
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert (tmp_path / "a.html").read_text().rstrip().endswith("</html>")
+
+
+def test_a_comparison_of_a_readiness_only_audit_with_a_full_one_says_so(weeks: dict[str, Any], tmp_path: Path) -> None:
+    """Text and page note that findings about migrations count as fixed (or new) for that reason."""
+    folder = weeks["folder"]
+    for fmt in ("text", "html"):
+        out = tmp_path / f"audit.{fmt}"
+        run_in_process([folder / "week3.jsonl"], fmt=fmt, out=str(out), workers=1, lang="en",
+                       baseline=str(folder / "week1.json"), readiness_only=True)
+        assert ("the previous audit also checked the migration requests; findings about migrations therefore "
+                "count as fixed") in out.read_text()

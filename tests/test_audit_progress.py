@@ -55,3 +55,16 @@ def test_a_notice_gets_its_own_line_and_the_bar_comes_back() -> None:
     progress.update(1, 10)
     progress.notice("preflight audit: a worker died")
     assert "\r\x1b[Kpreflight audit: a worker died\n\r[" in stream.getvalue()
+
+
+def test_numbers_are_written_as_the_language_writes_them() -> None:
+    """Dutch: 1.234 kantoren, 2,0 s; English: 1,234 offices, 2.0 s."""
+    for lang, expected in (("nl", "1.234 kantoren in 2,0 s (617/s)\n"), ("en", "1,234 offices in 2.0 s (617/s)\n")):
+        clock = Clock()
+        stream = io.StringIO()
+        progress = Progress(stream, total_bytes=None, lang=lang, clock=clock)
+        clock.now += 2
+        progress.update(1234, 0)
+        assert progress.line(clock.now).startswith(expected.split(" in ")[0])
+        progress.finish()
+        assert stream.getvalue().endswith(expected)

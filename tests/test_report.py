@@ -231,3 +231,17 @@ def test_unknown_fields_are_notices_in_the_report(examples_dir):
     invalid = check(data, lang="en")
     assert invalid.verdict == "invalid" and [n.path for n in invalid.notices] == ["/migration/administrations/5/newcode"]
     assert check((examples_dir / "blocked.yaml").read_bytes()).notices == ()
+
+
+def test_sorting_writes_the_evidence_out_only_to_break_ties() -> None:
+    """sort_findings gives exactly the order of finding_sort_key, ties on all but the evidence included."""
+    import random
+
+    from preflight.report import sort_findings
+
+    admin = Subject("administration", "1", "1")
+    pool = [finding(severity, subject, rule, message) for severity in ("info", "blocking")
+            for subject in (admin, Subject("migration")) for rule in ("b", "a") for message in ("y", "x")]
+    pool += [pool[0]._replace(evidence={"n": n}) for n in (3, 1, 2)] + [pool[5]._replace(evidence={"n": 0})]
+    random.Random(4).shuffle(pool)
+    assert list(sort_findings(pool)) == sorted(pool, key=finding_sort_key)

@@ -20,10 +20,11 @@ def test_both_languages_have_the_same_keys_and_placeholders():
 
 
 def test_page_and_field_texts_have_both_languages():
-    """The page's own words and the fields' names: same keys and placeholders in nl and en."""
-    from preflight.ui_text import FIELDS, PAGE
+    """The page's own words, the fields' names and the audit's words: same keys and placeholders
+    in nl and en."""
+    from preflight.ui_text import AUDIT, FIELDS, PAGE
 
-    for catalogue in (PAGE, FIELDS):
+    for catalogue in (PAGE, FIELDS, AUDIT):
         assert set(catalogue["nl"]) == set(catalogue["en"])
         for key in catalogue["nl"]:
             assert _fields(catalogue["nl"][key]) == _fields(catalogue["en"][key]), key

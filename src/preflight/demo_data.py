@@ -22,6 +22,11 @@ office-without-superuser           10 % of the offices that list their users hav
 With ``invalid`` > 0 that fraction of lines is broken on purpose (a contract violation or a line
 that is not JSON), to show how an audit reports them. Only :mod:`random.Random` with the given
 seed is used, so the output is byte-for-byte the same for a seed on every run and machine.
+
+``week`` (``--week N``, default 1) gives the same offices N - 1 weeks later, to try an audit
+against last week's (``--baseline``): each week about half of the documents awaiting
+authorisation have been handled, a fifth of the required authorisations relaxed and a few
+administrations have new documents waiting; about 1 % of the offices have left and 1 % are new.
 """
 
 from __future__ import annotations
@@ -66,15 +71,54 @@ SIZE_SIGMA = 1.05
 MAX_SIZE = 400
 
 
-def generate(offices: int, seed: int, invalid: float = 0.0) -> Iterator[str]:
-    """``offices`` lines of JSON, one audit snapshot each, the same for the same arguments."""
+#: Each week after the first: shares of offices that leave and that are new (of the first week's).
+WEEKLY_LEAVING = 0.01
+WEEKLY_NEW = 0.01
+
+
+def generate(offices: int, seed: int, invalid: float = 0.0, week: int = 1) -> Iterator[str]:
+    """``offices`` lines of JSON (in week 1), one audit snapshot each, the same for the same
+    arguments; ``week`` > 1: the same offices that many weeks on (see the module docstring)."""
     rng = random.Random(seed)
     for index in range(offices):
         snapshot = demo_office(rng, index)
-        if invalid > 0 and rng.random() < invalid:
-            yield _broken(rng, snapshot)
-        else:
+        broken = invalid > 0 and rng.random() < invalid
+        if week > 1 and _left(seed, week, index):
+            continue
+        for later in range(2, week + 1):
+            _a_week_later(random.Random(f"{seed}/{later}/{index}"), snapshot, later)
+        yield _broken(rng, snapshot) if broken else json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"))
+    index = offices
+    for later in range(2, week + 1):  # the offices that joined in the weeks since
+        joined = random.Random(f"{seed}/{later}/new")
+        for _ in range(max(1, round(offices * WEEKLY_NEW))):
+            snapshot = demo_office(joined, index)
+            for after in range(later + 1, week + 1):
+                _a_week_later(random.Random(f"{seed}/{after}/{index}"), snapshot, after)
+            index += 1
             yield json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"))
+
+
+def _left(seed: int, week: int, index: int) -> bool:
+    """Whether office ``index`` has left by ``week``."""
+    return any(random.Random(f"{seed}/{w}/left/{index}").random() < WEEKLY_LEAVING for w in range(2, week + 1))
+
+
+def _a_week_later(rng: random.Random, snapshot: dict[str, Any], week: int) -> None:
+    """One week of work on an office: documents handled, authorisation relaxed, new documents."""
+    day = 27 + 7 * (week - 1)  # the snapshots of week 1 are of 27 November 2026
+    month, day = (11, day) if day <= 30 else (12, day - 30) if day <= 61 else (1, day - 61)
+    year = 2027 if month == 1 else 2026
+    snapshot["taken_at"] = f"{year}-{month:02d}-{day:02d}" + snapshot["taken_at"][10:]
+    for admin in snapshot["administrations"]:
+        if admin["pending_authorisation"] > 0:
+            if rng.random() < 0.5:
+                admin["pending_authorisation"] = 0
+        elif rng.random() < 0.005:
+            admin["pending_authorisation"] = rng.randint(1, 20)
+        for moment in ("before_booking", "after_booking"):
+            if admin["authorisation"][moment] == "required" and rng.random() < 0.2:
+                admin["authorisation"][moment] = "optional"
 
 
 def demo_office(rng: random.Random, index: int) -> dict[str, Any]:

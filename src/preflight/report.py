@@ -80,13 +80,32 @@ class Report:
 
 def finding_sort_key(finding: Finding) -> tuple[Any, ...]:
     """blocking, advisory, info; then subject; then rule; then the text (same rule, same subject)."""
-    return (
-        SEVERITY_RANK[finding.severity],
-        finding.subject,
-        finding.rule,
-        finding.message,
-        json.dumps(finding.evidence, sort_keys=True, ensure_ascii=False),
-    )
+    return (*_leading_key(finding), _evidence_key(finding))
+
+
+def _leading_key(finding: Finding) -> tuple[Any, ...]:
+    return (SEVERITY_RANK[finding.severity], finding.subject, finding.rule, finding.message)
+
+
+def _evidence_key(finding: Finding) -> str:
+    return json.dumps(finding.evidence, sort_keys=True, ensure_ascii=False)
+
+
+def sort_findings(findings: list[Finding]) -> tuple[Finding, ...]:
+    """The findings in :func:`finding_sort_key` order. The evidence (as JSON text) decides only
+    between findings alike in all else, so it is written out only for those: on a large office
+    that text was most of the sorting's cost."""
+    ordered = sorted(findings, key=_leading_key)
+    out: list[Finding] = []
+    start = 0
+    while start < len(ordered):
+        end = start + 1
+        lead = _leading_key(ordered[start])
+        while end < len(ordered) and _leading_key(ordered[end]) == lead:
+            end += 1
+        out.extend(ordered[start:end] if end - start == 1 else sorted(ordered[start:end], key=_evidence_key))
+        start = end
+    return tuple(out)
 
 
 def verdict_of(phase: Phase, findings: tuple[Finding, ...]) -> Verdict:
@@ -105,7 +124,7 @@ def build_report(
     notices: tuple[Notice, ...] = (),
 ) -> Report:
     """The report of a valid snapshot: sorted findings, verdict, context, plan and batches."""
-    ordered = tuple(sorted(findings, key=finding_sort_key))
+    ordered = sort_findings(findings)
     context = build_context(snapshot, phase)
     codes = tuple(a.code for a in context.administrations)
     return Report(

@@ -35,9 +35,22 @@ def test_screenshot_is_current(app: Any, name: str) -> None:
     )
 
 
-def test_the_readme_shows_the_screenshot() -> None:
-    """README.md shows the report page's screenshot."""
-    assert "](docs/images/report-page.png)" in (ROOT / "README.md").read_text(encoding="utf-8")
+def test_audit_screenshot_is_current(tmp_path: Path) -> None:
+    """docs/images/audit-page.png was made from today's audit page (its template, style, script and
+    words, on the same demo audit); when the page changes, `make screenshots` makes it again."""
+    name, _ = SCRIPT.AUDIT_SHOT
+    png = ROOT / "docs" / "images" / f"{name}.png"
+    assert png.exists(), f"{png.relative_to(ROOT)} is missing: run `make screenshots`"
+    page = SCRIPT.audit_page(tmp_path)
+    assert SCRIPT.png_text(png.read_bytes(), SCRIPT.DIGEST_KEY) == SCRIPT.audit_digest(page.read_bytes()), (
+        f"{png.relative_to(ROOT)} is stale (the audit page changed since it was made): run `make screenshots`"
+    )
+
+
+def test_the_readme_shows_the_screenshots() -> None:
+    """README.md shows the report page's and the audit page's screenshots."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](docs/images/report-page.png)" in readme and "](docs/images/audit-page.png)" in readme
 
 
 def test_png_text_round_trip() -> None:

@@ -11,9 +11,11 @@ import time
 from collections.abc import Callable
 from typing import IO
 
+from ..wording import format_number
+
 LABELS = {
-    "nl": {"offices": "kantoren", "left": "nog", "done": "{offices} kantoren in {seconds:.1f} s ({rate:.0f}/s)"},
-    "en": {"offices": "offices", "left": "ETA", "done": "{offices} offices in {seconds:.1f} s ({rate:.0f}/s)"},
+    "nl": {"offices": "kantoren", "left": "nog", "done": "{offices} kantoren in {seconds} s ({rate}/s)"},
+    "en": {"offices": "offices", "left": "ETA", "done": "{offices} offices in {seconds} s ({rate}/s)"},
 }
 
 
@@ -29,6 +31,7 @@ class Progress:
     ) -> None:
         self.stream = stream
         self.total = total_bytes or None
+        self.lang = lang
         self.labels = LABELS[lang]
         self.clock = clock
         self.start = clock()
@@ -49,7 +52,8 @@ class Progress:
         """The text of the progress line at ``now``."""
         elapsed = max(now - self.start, 1e-9)
         rate = self.offices / elapsed
-        parts = [f"{self.offices} {self.labels['offices']}", f"{rate:.0f}/s"]
+        parts = [f"{format_number(self.offices, self.lang)} {self.labels['offices']}",
+                 f"{format_number(round(rate), self.lang)}/s"]
         if self.total:
             fraction = min(1.0, self.done_bytes / self.total)
             eta = elapsed * (1 - fraction) / fraction if fraction > 0 else None
@@ -76,7 +80,10 @@ class Progress:
         self.clear()
         seconds = self.clock() - self.start
         rate = self.offices / seconds if seconds > 0 else 0.0
-        self.stream.write(self.labels["done"].format(offices=self.offices, seconds=seconds, rate=rate) + "\n")
+        tenths = f"{seconds:.1f}"
+        self.stream.write(self.labels["done"].format(
+            offices=format_number(self.offices, self.lang), rate=format_number(round(rate), self.lang),
+            seconds=tenths.replace(".", ",") if self.lang == "nl" else tenths) + "\n")
         self.stream.flush()
 
     def clear(self) -> None:

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import json
 import multiprocessing
 import os
 import signal
@@ -51,7 +50,8 @@ from multiprocessing import resource_tracker
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from .office import OfficeOutcome, audit_outcome, failed_detail, outcome_of
+from .baseline import BaselineStore
+from .office import OfficeOutcome, Rendering, audit_outcome, failed_detail, office_data, outcome_of
 from .sources import SourceItem
 
 CRASH_ENV = "PREFLIGHT_AUDIT_CRASH_ON"
@@ -76,12 +76,26 @@ class WorkerConfig:
     lang: str
     engine: str
     fmt: str
+    readiness_only: bool = False
+    extras: tuple[str, ...] = ()  # extra outputs to render too (outputs.EXTRA_OUTPUTS: "json", "movable")
+    baseline: BaselineStore | None = None  # where the baseline is (baseline.Baseline.store)
 
 
 def _fragment_function(fmt: str) -> Callable[[dict[str, Any], str], str]:
     from .outputs import FORMATS  # imported late: the outputs import this package's summary
 
     return FORMATS[fmt].fragment  # type: ignore[no-any-return]
+
+
+def _rendering(config: WorkerConfig) -> Rendering:
+    """How this process turns details into outcomes (its own connection to the baseline)."""
+    from .baseline import BaselineIndex
+    from .outputs import EXTRA_OUTPUTS
+
+    return Rendering(
+        config.lang, _fragment_function(config.fmt), tuple(EXTRA_OUTPUTS[name].fragment for name in config.extras),
+        BaselineIndex(config.baseline) if config.baseline else None,
+    )
 
 
 def worker_main(conn: Connection, config: WorkerConfig) -> None:
@@ -96,7 +110,7 @@ def worker_main(conn: Connection, config: WorkerConfig) -> None:
 
         get_engine(config.engine)
         validate_snapshot({})  # compiles the schema validator now, not on the first office
-        fragment = _fragment_function(config.fmt)
+        rendering = _rendering(config)
     except BaseException as err:  # noqa: BLE001 - reported to the parent, which stops the audit
         conn.send(("init-failed", f"{type(err).__name__}: {err}"))
         return
@@ -111,7 +125,10 @@ def worker_main(conn: Connection, config: WorkerConfig) -> None:
         if batch is None:
             return
         for seq, item in batch:
-            outcome = audit_outcome(seq, item, lang=config.lang, engine=config.engine, fragment=fragment)
+            outcome = audit_outcome(
+                seq, item, lang=config.lang, engine=config.engine, fragment=rendering.fragment,
+                readiness_only=config.readiness_only, extras=rendering.extras, baseline=rendering.baseline,
+            )
             if crash_on is not None and outcome.office == crash_on:
                 os.kill(os.getpid(), signal.SIGKILL)
             while hang_on is not None and outcome.office == hang_on:
@@ -194,7 +211,7 @@ class AuditRunner:
         self.window_bytes = window_bytes
         self.notify = notify or (lambda message: None)
         self._context = multiprocessing.get_context("spawn")
-        self._fragment = _fragment_function(config.fmt)
+        self._rendering = _rendering(config)
         self.workers: list[_Worker] = []
         self.restarts = 0
 
@@ -246,8 +263,10 @@ class AuditRunner:
             seq = self._read
             self._read += 1
             if item.raw is None:  # nothing to check: the source already knows what is wrong
+                rendering = self._rendering
                 self._done[seq] = audit_outcome(
-                    seq, item, lang=self.config.lang, engine=self.config.engine, fragment=self._fragment
+                    seq, item, lang=rendering.lang, engine=self.config.engine, fragment=rendering.fragment,
+                    extras=rendering.extras, baseline=rendering.baseline,
                 )
             else:
                 self._pending.append(_Task(seq, item))
@@ -378,7 +397,7 @@ class AuditRunner:
         self.notify(f"{culprit.item.where()} took longer than {limit}; its worker was stopped and replaced")
         self._inflight_bytes -= culprit.size
         message = f"not checked: it took longer than {limit} (the time limit, --timeout)"
-        self._settle(culprit.seq, culprit.item, failed_detail(culprit.item, message, _office_data(culprit.item)))
+        self._settle(culprit.seq, culprit.item, failed_detail(culprit.item, message, office_data(culprit.item)))
         self._pending.extendleft(reversed(worker.assigned))
 
     def _died(self, worker: _Worker) -> None:
@@ -396,16 +415,21 @@ class AuditRunner:
             self.notify(f"the worker checking {where} {how} again; reported as failed")
             message = f"not checked: the worker checking it {how}, twice"
             self._inflight_bytes -= culprit.size
-            self._settle(culprit.seq, culprit.item, failed_detail(culprit.item, message, _office_data(culprit.item)))
+            self._settle(culprit.seq, culprit.item, failed_detail(culprit.item, message, office_data(culprit.item)))
         else:
             self.notify(f"the worker checking {where} {how}; retrying it in a fresh worker")
             self._retry.append(culprit)
         self._pending.extendleft(reversed(worker.assigned))
 
     def _settle(self, seq: int, item: SourceItem, detail: dict[str, Any]) -> None:
-        self._done[seq] = outcome_of(seq, item, detail, self._fragment, self.config.lang)
+        self._done[seq] = outcome_of(seq, item, detail, self._rendering)
+
+    def _close_baseline(self) -> None:
+        if self._rendering.baseline is not None:
+            self._rendering.baseline.close()
 
     def _stop_all(self) -> None:
+        self._close_baseline()
         for worker in self.workers:
             with contextlib.suppress(OSError):  # already gone: joined below all the same
                 worker.conn.send(None)
@@ -418,6 +442,7 @@ class AuditRunner:
         self.workers = []
 
     def _kill_all(self) -> None:
+        self._close_baseline()
         for worker in self.workers:
             if worker.process.is_alive():
                 worker.process.kill()
@@ -425,20 +450,6 @@ class AuditRunner:
             worker.process.join()
             worker.conn.close()
         self.workers = []
-
-
-def _office_data(item: SourceItem) -> Any:
-    """The snapshot's data when it is JSON (to name the office of a failed item), else None.
-
-    Only JSON, which parses fast whatever it holds: the snapshot may be the very one that made
-    its worker crash or stall, and the main process must not stall on it."""
-    raw = item.raw or b""
-    if raw.lstrip()[:1] != b"{":
-        return None
-    try:
-        return json.loads(raw)
-    except Exception:  # noqa: BLE001 - no office name then; the failure is reported all the same
-        return None
 
 
 def _describe_exit(code: int | None) -> str:

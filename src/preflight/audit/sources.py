@@ -49,6 +49,9 @@ class SourceItem:
     raw: bytes | None = None
     problem: InputProblem | None = None
     done_bytes: int = 0  # input bytes consumed up to this item, for the progress estimate
+    #: The whole file's size when ``raw`` holds only its first bytes (a file over the size bound),
+    #: so the check names it as ``preflight check`` does; None when unknown or not needed.
+    size: int | None = None
 
     def where(self) -> str:
         """'exports/a.jsonl:12' or 'exports/b.json'."""
@@ -211,19 +214,20 @@ def read_items(
             if is_json_lines(path):
                 yield from _json_lines(path, handle, handle, done, max_bytes)
             else:
-                yield _whole_file(path, handle, done + size, max_bytes)
+                yield _whole_file(path, handle, done + size, max_bytes, size)
         finally:
             handle.close()
         done += size
 
 
-def _whole_file(path: str, handle: IO[bytes], done: int, max_bytes: int) -> SourceItem:
+def _whole_file(path: str, handle: IO[bytes], done: int, max_bytes: int, size: int) -> SourceItem:
     try:
         stream = _maybe_gunzip(handle)
         raw = stream.read(max_bytes + 1)  # one byte over: the loader then reports 'too large'
     except _GZIP_ERRORS as err:
         return _problem_item(path, None, _read_error(err), done)
-    return SourceItem(path, None, raw, None, done)
+    whole = size if len(raw) > max_bytes and not isinstance(stream, gzip.GzipFile) else None
+    return SourceItem(path, None, raw, None, done, whole)
 
 
 def _json_lines(

@@ -10,7 +10,7 @@ temporary file beside it) that is linked into place only when the audit is compl
 
 from __future__ import annotations
 
-from . import csv_output, html_output, json_output, text_output
+from . import csv_output, html_output, json_output, movable_output, text_output
 from .base import Writer, destination
 
 FORMATS = {
@@ -20,4 +20,11 @@ FORMATS = {
     "html": html_output,
 }
 
-__all__ = ["FORMATS", "Writer", "destination"]
+#: Outputs written beside the ``--format`` one, from the same run: ``--json FILE`` (the record,
+#: next week's baseline) and ``--movable FILE`` (the administrations that can move now).
+EXTRA_OUTPUTS = {
+    "json": json_output,
+    "movable": movable_output,
+}
+
+__all__ = ["EXTRA_OUTPUTS", "FORMATS", "Writer", "destination"]

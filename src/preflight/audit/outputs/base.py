@@ -29,10 +29,13 @@ class Writer:
 
     spool = True
 
-    def __init__(self, dest: IO[str], lang: str, rulebook: RuleBook, spool_dir: str | None = None) -> None:
+    def __init__(
+        self, dest: IO[str], lang: str, rulebook: RuleBook, spool_dir: str | None = None, slot: int | None = None
+    ) -> None:
         self.dest = dest
         self.lang = lang
         self.rulebook = rulebook
+        self.slot = slot  # None: the --format output (outcome.fragment); else outcome.extra_fragments[slot]
         self.body: IO[str] = dest
         if self.spool:  # closed in close()
             self.body = tempfile.TemporaryFile("w+", encoding="utf-8", newline="", dir=spool_dir)  # noqa: SIM115
@@ -41,10 +44,15 @@ class Writer:
     def begin(self) -> None:
         """Called once before the first office (writers that do not spool write their head here)."""
 
+    def fragment(self, outcome: OfficeOutcome) -> str:
+        """This output's piece of one office."""
+        return outcome.fragment if self.slot is None else outcome.extra_fragments[self.slot]
+
     def add(self, outcome: OfficeOutcome) -> None:
         """One office, in input order."""
-        if outcome.fragment:
-            self.body.write(outcome.fragment)
+        fragment = self.fragment(outcome)
+        if fragment:
+            self.body.write(fragment)
         self.count += 1
 
     def end(self, summary: AuditSummary) -> None:

@@ -3,14 +3,18 @@
 Layout (schemas/audit.schema.json)::
 
     {
-      "audit_version": 1, "lang": "nl",
+      "audit_version": 2, "lang": "nl", "run_at": "…", "inputs": […], "readiness_only": false,
       "offices": N, "administrations": N, "invalid": N, "failed": N, "blocked_administrations": N,
       "verdicts": {…}, "by_severity": {…}, "by_rule": {"rule-id": findings}, "offices_by_rule": {…},
+      "movable": {…}, "baseline": {…} (with --baseline),
       "reports": [
     {one office per line, in input order},
     …
       ]
     }
+
+One office a line, unindented, is what :mod:`..baseline` streams when this output is next
+time's ``--baseline`` (a file re-indented by another tool is read whole instead).
 """
 
 from __future__ import annotations
