@@ -245,3 +245,29 @@ def test_sorting_writes_the_evidence_out_only_to_break_ties() -> None:
     pool += [pool[0]._replace(evidence={"n": n}) for n in (3, 1, 2)] + [pool[5]._replace(evidence={"n": 0})]
     random.Random(4).shuffle(pool)
     assert list(sort_findings(pool)) == sorted(pool, key=finding_sort_key)
+
+
+@pytest.mark.parametrize("indent", [2, None])
+def test_json_is_the_same_bytes_from_orjson_and_the_standard_library(blocked, indent, monkeypatch):
+    """Reports are written by orjson, and by the standard library where orjson cannot (integers
+    beyond 64 bits): both give the same bytes, so a report never changes with its numbers."""
+    import builtins
+    import sys
+
+    from preflight.report import dump_json
+
+    data = check(blocked).to_dict()
+    fast = dump_json(data, indent)
+    real_import = builtins.__import__
+
+    def no_orjson(name, *args, **kwargs):
+        if name == "orjson":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, "orjson", raising=False)
+    monkeypatch.setattr(builtins, "__import__", no_orjson)
+    assert dump_json(data, indent) == fast
+    monkeypatch.undo()
+    huge = dict(data, summary={"blocking": 10**30})
+    assert dump_json(huge, indent).count("1000000000000000000000000000000") == 1

@@ -13,17 +13,15 @@ of at most ``batch_size`` (the FAQ advises five).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .findings import Finding
 from .rulebook import RuleBook
-from .vocabulary import SEVERITY_RANK, Phase, Severity
+from .vocabulary import Phase, Severity
 
 
-@dataclass(frozen=True)
-class Task:
-    """One distinct remedy of a step, and what it concerns."""
+class Task(NamedTuple):
+    """One distinct remedy of a step, and what it concerns (named tuples: a report builds many)."""
 
     text: str
     findings: tuple[int, ...]
@@ -33,8 +31,7 @@ class Task:
         return {"text": self.text, "administrations": list(self.administrations), "findings": list(self.findings)}
 
 
-@dataclass(frozen=True)
-class PlanStep:
+class PlanStep(NamedTuple):
     """A step of the plan as it applies to one report (report.md, v2, ``plan[]``)."""
 
     step: str
@@ -61,8 +58,7 @@ class PlanStep:
         }
 
 
-@dataclass(frozen=True)
-class Batches:
+class Batches(NamedTuple):
     """Which administrations can move now (in migrations of at most N), which after fixes,
     which never (report.md, v2, ``batches``)."""
 
@@ -94,15 +90,17 @@ def build_plan(
         indexes = by_step.get(step.id)
         if not indexes:
             continue
+        # Findings come in report order (blocking first), so a step's first finding has its
+        # highest severity, and its tasks come most severe first, in that order.
         tasks: dict[str, list[int]] = {}
-        for index in sorted(indexes, key=lambda i: (SEVERITY_RANK[findings[i].severity], i)):
+        for index in indexes:
             tasks.setdefault(findings[index].remedy, []).append(index)
         out.append(
             PlanStep(
                 step=step.id,
                 order=step.order,
                 actor=step.actor,
-                severity=min((findings[i].severity for i in indexes), key=SEVERITY_RANK.__getitem__),
+                severity=findings[indexes[0]].severity,
                 title=step.title.in_language(lang),
                 action=step.action.in_language(lang),
                 administrations=_administrations(findings, indexes, position),
@@ -145,5 +143,12 @@ def build_batches(
 
 
 def _administrations(findings: tuple[Finding, ...], indexes: list[int], position: dict[str, int]) -> tuple[str, ...]:
-    codes = {code for i in indexes if (code := findings[i].about.administration) is not None}
-    return tuple(sorted(codes, key=lambda c: (position.get(c, len(position)), c)))
+    """The administrations the findings concern, each once, in the report's order of them."""
+    codes: list[str] = []
+    for i in indexes:
+        code = findings[i].about.administration
+        if code is not None and code not in codes:
+            codes.append(code)
+    if len(codes) > 1:
+        codes.sort(key=lambda c: (position.get(c, len(position)), c))
+    return tuple(codes)

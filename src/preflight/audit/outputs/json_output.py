@@ -22,13 +22,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ...report import dump_json
 from ..summary import AuditSummary
 from .base import Writer
 
 
 def fragment(detail: dict[str, Any], lang: str) -> str:
-    """One office as one line of compact JSON."""
-    return json.dumps(detail, ensure_ascii=False, separators=(",", ":"))
+    """One office as one line of compact JSON (written the way reports are: orjson, or the same
+    bytes from the standard library where orjson cannot)."""
+    return dump_json(detail, indent=None)[:-1]
 
 
 class JsonWriter(Writer):
