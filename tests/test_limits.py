@@ -12,17 +12,19 @@ from typing import Any
 import pytest
 import yaml
 
+from preflight import report as report_module
 from preflight import snapshot_loader, snapshot_notices, snapshot_validator
 from preflight.pipeline import available_engines, check
 from preflight.resources import load_schema
 from preflight.snapshot_notices import unknown_fields
+from preflight.web import config as web_config
 
 from .conftest import ENGINE_PARAMS
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINES = ENGINE_PARAMS  # durable skipped where durable-rules is not installed (Python 3.13)
 MODULES = {"snapshot_loader": snapshot_loader, "snapshot_validator": snapshot_validator,
-           "snapshot_notices": snapshot_notices}
+           "snapshot_notices": snapshot_notices, "report": report_module, "config": web_config}
 
 
 def limit_rows() -> list[dict[str, Any]]:
@@ -52,8 +54,11 @@ def where_value(where: str) -> Any:
         for part in where.strip("/").split("/"):
             node = node[part]
         return node
-    module, name = where.split(".")
-    return getattr(MODULES[module], name)
+    module, *names = where.split(".")
+    node = MODULES[module]
+    for name in names:
+        node = getattr(node, name)
+    return node
 
 
 def test_the_table_lists_every_limit():
@@ -316,7 +321,11 @@ INPUT_ROWS = [r for r in ROWS if r["where"][0] in BUILDERS]
 
 def test_every_limit_of_the_input_has_a_test():
     """Each row but the two report caps is tried below."""
-    untried = {r["what"] for r in ROWS if r["where"][0] not in BUILDERS} - {"problems listed in a report", "unknown-field notices"}
+    # The report's caps are tried below; the body deadline by tests/web/test_web_body.py.
+    untried = {r["what"] for r in ROWS if r["where"][0] not in BUILDERS} - {
+        "problems listed in a report", "unknown-field notices", "findings listed in a report",
+        "seconds a request body may take to arrive (web)",
+    }
     assert untried == set()
 
 
@@ -351,6 +360,29 @@ def test_notices_are_listed_up_to_the_limit():
     assert len(at_limit) == row["value"]
     over = unknown_fields(json.loads(notices(row["value"] + 1)), "en")
     assert [n.message for n in over[row["value"]:]] == [row["message"]]
+
+
+def test_findings_are_listed_up_to_the_limit():
+    """An office with the limit's number of findings lists them all; one more gives the table's
+    line instead (in the text report), and the summary still counts it."""
+    from preflight.renderers import render_text
+
+    (row,) = [r for r in ROWS if r["where"] == ["report.MAX_LISTED_FINDINGS"]]
+    for count, omitted in ((row["value"], 0), (row["value"] + 1, 1)):
+        report = check(findings(count), engine="compiled", lang="en")
+        assert (len(report.findings), report.omitted, sum(report.summary.values())) == (row["value"], omitted, count)
+        assert (row["message"] in render_text(report)) == bool(omitted)
+
+
+def findings(count: int) -> dict[str, Any]:
+    """An office (audit) whose administrations have exactly ``count`` findings: one each."""
+    base = json.loads((ROOT / "examples" / "audit-office.json").read_text(encoding="utf-8"))
+    base["source_office"].pop("users", None)
+    admin = {"name": "Klant", "accounting_system": "exact_online", "subadministration_of": None,
+             "pending_authorisation": 1, "authorisation": {"before_booking": "none", "after_booking": "none"},
+             "workflows": [], "payment_agreement": False, "users": []}
+    base["administrations"] = [dict(admin, code=f"A{i:05}") for i in range(count)]
+    return base
 
 
 def test_at_every_text_limit_the_values_reach_the_report_whole():

@@ -271,3 +271,28 @@ def test_json_is_the_same_bytes_from_orjson_and_the_standard_library(blocked, in
     monkeypatch.undo()
     huge = dict(data, summary={"blocking": 10**30})
     assert dump_json(huge, indent).count("1000000000000000000000000000000") == 1
+
+
+def test_a_long_report_lists_the_first_findings_and_counts_them_all(examples_dir):
+    """Past 1,000 findings a report lists the first (blocking first) and says how many it leaves
+    out; the verdict, the summary, the plan and the batches still rest on every finding."""
+    from preflight.renderers import render_text
+    from preflight.report import MAX_LISTED_FINDINGS
+
+    data = json.loads((examples_dir / "audit-office.json").read_text(encoding="utf-8"))
+    template = dict(data["administrations"][0], pending_authorisation=2, payment_agreement=True,
+                    users=[{"email": "a@b.nl", "role": "client"}], subadministration_of=None)
+    data["administrations"] = [dict(template, code=f"A{i:04}", name=f"Klant {i}") for i in range(700)]
+    report = check(data, lang="nl")
+    total = sum(report.summary.values())
+    assert total == 700 * 3 + 1  # three per administration, and the office has no superuser
+    assert len(report.findings) == MAX_LISTED_FINDINGS and report.omitted == total - MAX_LISTED_FINDINGS
+    assert all(f.severity == "blocking" for f in report.findings[:700])
+    body = json.loads(report.to_json())
+    assert body["findings_omitted"] == total - MAX_LISTED_FINDINGS
+    assert all(i < MAX_LISTED_FINDINGS for step in body["plan"] for i in step["findings"])
+    (good_to_know,) = [s for s in report.plan if s.step == "good-to-know"]
+    assert len(good_to_know.administrations) == 700  # the plan still names every administration
+    assert len(report.batches.after_fixes) == 700
+    text = render_text(report)
+    assert f"Nog {total - MAX_LISTED_FINDINGS:,} bevindingen staan hier niet bij".replace(",", ".") in text

@@ -77,10 +77,14 @@ class Batches(NamedTuple):
 
 
 def build_plan(
-    findings: tuple[Finding, ...], rulebook: RuleBook, lang: str, administrations: tuple[str, ...]
+    findings: tuple[Finding, ...], rulebook: RuleBook, lang: str, administrations: tuple[str, ...],
+    listed: int | None = None,
 ) -> tuple[PlanStep, ...]:
     """The steps that apply, in order; ``findings`` in report order (their indexes are kept),
-    ``administrations`` the codes concerned in the order the report lists them."""
+    ``administrations`` the codes concerned in the order the report lists them. ``listed``: only
+    the first so many findings are in the report — the steps, their tasks and administrations
+    rest on all findings, their ``findings`` indexes name the listed ones."""
+    shown = len(findings) if listed is None else listed
     position = {code: i for i, code in enumerate(administrations)}
     by_step: dict[str, list[int]] = {}
     for index, finding in enumerate(findings):
@@ -104,9 +108,9 @@ def build_plan(
                 title=step.title.in_language(lang),
                 action=step.action.in_language(lang),
                 administrations=_administrations(findings, indexes, position),
-                findings=tuple(indexes),
+                findings=tuple(i for i in indexes if i < shown),
                 tasks=tuple(
-                    Task(text, tuple(items), _administrations(findings, items, position))
+                    Task(text, tuple(i for i in items if i < shown), _administrations(findings, items, position))
                     for text, items in tasks.items()
                 ),
             )

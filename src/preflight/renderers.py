@@ -23,7 +23,7 @@ from .findings import Finding
 from .neutralise import for_terminal
 from .report import Report
 from .ui_text import REPORT, verdict_label
-from .wording import DisplayNames, format_date, format_list, format_moment, format_number
+from .wording import DisplayNames, format_date, format_list, format_moment, format_number, plural_category
 
 _COLOURS = {"ready": "32", "completed": "32", "blocked": "31", "invalid": "35",
             "blocking": "31", "advisory": "33", "info": "36"}
@@ -71,6 +71,7 @@ class ReportView:
     groups: tuple[GroupView, ...] = ()
     info: tuple[Finding, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
+    omitted: str = ""  # "… more findings are not listed here", when a long report lists only the first
 
 
 def report_view(report: Report) -> ReportView:
@@ -123,8 +124,17 @@ def report_view(report: Report) -> ReportView:
         batches_note=note,
         groups=groups,
         info=info,
+        omitted=_omitted_line(report, labels),
         labels=labels,
     )
+
+
+def _omitted_line(report: Report, labels: dict[str, str]) -> str:
+    if not report.omitted:
+        return ""
+    key = f"findings.omitted.{'one' if plural_category(report.omitted, report.lang) == 'one' else 'other'}"
+    return labels[key].format(count=format_number(report.omitted, report.lang),
+                              shown=format_number(len(report.findings), report.lang))
 
 
 def _default_names() -> DisplayNames:
@@ -266,6 +276,8 @@ def render_text(report: Report, colour: bool = False) -> str:
     if view.info:
         out += ["", labels["good_to_know"]]
         out += [f"  - {printable(f.message)} ({f.rule})" for f in view.info]
+    if view.omitted:
+        out += ["", view.omitted]
     out.append("")
     out.append(labels["summary"].format(**{k: format_number(v, report.lang) for k, v in report.summary.items()}))
     out += _notices_text(report, labels)
@@ -328,6 +340,8 @@ def render_markdown(report: Report, colour: bool = False) -> str:
     if view.info:
         out += ["", f"### {md(labels['good_to_know'])}", ""]
         out += [f"- {md(f.message)}" for f in view.info]
+    if view.omitted:
+        out += ["", md(view.omitted)]
     out += _notices_markdown(report, labels)
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -376,7 +390,7 @@ def render_junit(report: Report, colour: bool = False) -> str:
         cases.append(f'  <testcase classname="preflight.{f.severity}" name={name}>\n{body}  </testcase>')
     if not cases:
         cases.append(f'  <testcase classname="preflight" name="verdict {report.verdict}"/>')
-    failures = report.summary["blocking"]
+    failures = sum(1 for f in report.findings if f.severity == "blocking")
     errors = len(report.errors)
     head = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

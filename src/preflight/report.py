@@ -19,6 +19,11 @@ from .vocabulary import SEVERITY_RANK, Phase, Verdict
 from .wording import DisplayNames
 
 REPORT_VERSION = 2
+#: Most findings a report lists (blocking first). The verdict, summary, plan and batches count
+#: every finding; past this the report says how many it leaves out. A snapshot within the input
+#: limits can give ~80,000 findings (an audit of 10,000 administrations): listed, that answer
+#: would run to tens of megabytes, and nobody reads it on a page or on the phone.
+MAX_LISTED_FINDINGS = 1000
 
 
 class Notice(Protocol):
@@ -49,13 +54,21 @@ class Report:
     unreadable: str | None = None
     #: The display names of the rule book that made the report (for the renderers; not in JSON).
     names: DisplayNames | None = field(default=None, compare=False, repr=False)
+    #: Findings per severity, all of them, when the report lists only the first
+    #: :data:`MAX_LISTED_FINDINGS`; None: the summary counts the listed findings.
+    totals: dict[str, int] | None = None
 
     @property
     def summary(self) -> dict[str, int]:
-        counts = {"blocking": 0, "advisory": 0, "info": 0}
-        for finding in self.findings:
-            counts[finding.severity] += 1
-        return counts
+        """Findings per severity — every finding, listed or not."""
+        if self.totals is not None:
+            return dict(self.totals)
+        return _count(self.findings)
+
+    @property
+    def omitted(self) -> int:
+        """How many findings the report does not list (past :data:`MAX_LISTED_FINDINGS`)."""
+        return sum(self.summary.values()) - len(self.findings)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"report_version": REPORT_VERSION, "verdict": self.verdict}
@@ -67,6 +80,8 @@ class Report:
             out["plan"] = [step.to_dict() for step in self.plan]
             out["batches"] = self.batches.to_dict()
         out["findings"] = [f.to_dict() for f in self.findings]
+        if self.omitted:
+            out["findings_omitted"] = self.omitted
         out["errors"] = [e.to_dict() for e in self.errors]
         out["notices"] = [n.to_dict() for n in self.notices]
         out["taken_at"] = self.taken_at
@@ -141,22 +156,35 @@ def build_report(
     lang: str,
     notices: tuple[Notice, ...] = (),
 ) -> Report:
-    """The report of a valid snapshot: sorted findings, verdict, context, plan and batches."""
+    """The report of a valid snapshot: sorted findings, verdict, context, plan and batches.
+
+    Past :data:`MAX_LISTED_FINDINGS` the report lists the first ones only (blocking first);
+    the verdict, the summary, the plan's steps and tasks and the batches still rest on all.
+    """
     ordered = sort_findings(findings)
     context = build_context(snapshot, phase)
     codes = tuple(a.code for a in context.administrations)
+    listed = ordered[:MAX_LISTED_FINDINGS]
     return Report(
         verdict=verdict_of(phase, ordered),
-        findings=ordered,
+        findings=listed,
         taken_at=snapshot["taken_at"],
         lang=lang,
         phase=phase,
         context=context,
-        plan=build_plan(ordered, rulebook, lang, codes),
+        plan=build_plan(ordered, rulebook, lang, codes, listed=len(listed)),
         batches=build_batches(ordered, rulebook, phase, codes),
         notices=notices,
         names=rulebook.display,
+        totals=_count(ordered) if len(listed) < len(ordered) else None,
     )
+
+
+def _count(findings: tuple[Finding, ...]) -> dict[str, int]:
+    counts = {"blocking": 0, "advisory": 0, "info": 0}
+    for finding in findings:
+        counts[finding.severity] += 1
+    return counts
 
 
 def invalid_report(

@@ -52,6 +52,14 @@ REPORT: dict[str, dict[str, str]] = {
         ),
         "findings": "Bevindingen",
         "good_to_know": "Goed om te weten",
+        "findings.omitted.one": (
+            "Nog {count} bevinding staat hier niet bij: een rapport toont de eerste {shown}, blokkerend eerst "
+            "(de tellingen, het plan en de administraties die mee kunnen tellen haar wel mee)."
+        ),
+        "findings.omitted.other": (
+            "Nog {count} bevindingen staan hier niet bij: een rapport toont de eerste {shown}, blokkerend eerst "
+            "(de tellingen, het plan en de administraties die mee kunnen tellen ze wel mee)."
+        ),
         "migration": "Migratie",
         "user": "Gebruiker",
         "faq": "FAQ",
@@ -105,6 +113,14 @@ REPORT: dict[str, dict[str, str]] = {
         "batches.start_blocked": "First the points above about the office, the migration or the people must be solved.",
         "findings": "Findings",
         "good_to_know": "Good to know",
+        "findings.omitted.one": (
+            "{count} more finding is not listed here: a report shows the first {shown}, blocking first "
+            "(the counts, the plan and the administrations that can move do take it into account)."
+        ),
+        "findings.omitted.other": (
+            "{count} more findings are not listed here: a report shows the first {shown}, blocking first "
+            "(the counts, the plan and the administrations that can move do take them into account)."
+        ),
         "migration": "Migration",
         "user": "User",
         "faq": "FAQ",
