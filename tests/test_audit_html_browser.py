@@ -139,6 +139,13 @@ def test_the_chart_is_led_by_blocking_rules_and_says_each_severity_in_words(page
     assert "repeating-linear-gradient" in striped
 
 
+def open_details(office: Any) -> None:
+    """Click an office's summary and wait until its details are shown: the page fills them in on
+    the details' toggle event, which the browser fires in a task after the click, not within it."""
+    office.locator("summary").click()
+    office.locator("details[data-shown]").wait_for(state="attached", timeout=5000)
+
+
 def test_sorting_works_from_the_keyboard(page: Any) -> None:
     """Tab to a column's button and press Enter: largest first, aria-sort says so; again: smallest first."""
     button = page.locator("th[data-sort=blocked] button")
@@ -158,7 +165,7 @@ def test_the_details_name_administrations_and_say_what_can_move(page: Any, repor
     rule titles linking to what to do, and what changed since the baseline."""
     entry = next(e for e in report["json"]["reports"] if e["verdict"] == "blocked" and e["movable"]["can_start_now"])
     body = page.locator(f"tbody.office:has(td:text-is('{entry['office']}'))")
-    body.locator("summary").click()
+    open_details(body)
     text = body.locator("tr.drill").inner_text()
     admin = entry["report"]["context"]["administrations"][0]
     assert f"{admin['code']} {admin['name']}" in text
@@ -218,7 +225,7 @@ def test_names_from_the_snapshots_are_shown_as_text_never_run(browser: Any, tmp_
     assert run_audit([str(source)], fmt="html", out=str(out), workers=1, quiet=True, stderr=io.StringIO()) == 1
     page = open_page(browser, {"page": out})
     try:
-        page.locator("tbody.office summary").click()
+        open_details(page.locator("tbody.office"))
         assert page.locator("tbody.office td").nth(1).inner_text() == data["source_office"]["name"]
         assert data["administrations"][0]["name"] in page.locator("tr.drill").inner_text()
         assert page.evaluate("window.__pwned === undefined")
