@@ -17,7 +17,7 @@ STAMP313 := $(VENV313)/.installed
 # the parent's main script, which for the script means importing pytest again in every worker.
 PYTEST := PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python -m pytest
 
-.PHONY: run test venv lint types pytest test-py313 docs golden readme generated screenshots bench bench-http clean
+.PHONY: run test venv lint types pytest pytest-not-slow pytest-slow slow-then-py313 test-py313 docs golden readme generated screenshots bench bench-http clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11, 3.12 or 3.13 is needed"; exit 1; }
@@ -33,11 +33,22 @@ venv: $(STAMP)
 run: venv
 	$(BIN)/gunicorn --config python:preflight.web.gunicorn_conf app:app
 
-# Everything CI runs: lint, types, then the whole suite and the suite on Python 3.13 side by side
-# (the suite runs in one process, so the second core would idle); each one's output is shown
-# whole when it ends (--output-sync), not interleaved.
+# Everything CI runs: lint, types, then the suite in two lanes, one per core: the tests not marked
+# slow; beside them the slow ones followed by the suite on Python 3.13 (a lane is one pytest
+# process at a time, so timing-sensitive tests never share a core with more than one other).
+# Each one's output is shown whole when it ends (--output-sync), not interleaved.
 test: lint types
-	@$(MAKE) --no-print-directory -j2 --output-sync=target pytest test-py313
+	@$(MAKE) --no-print-directory -j2 --output-sync=target pytest-not-slow slow-then-py313
+
+pytest-not-slow: venv
+	scripts/ensure-chromium.sh
+	$(PYTEST) -m "not slow"
+
+pytest-slow: venv
+	$(PYTEST) -m slow
+
+slow-then-py313: pytest-slow
+	@$(MAKE) --no-print-directory test-py313
 
 lint: venv
 	$(BIN)/ruff check
