@@ -17,7 +17,7 @@ STAMP313 := $(VENV313)/.installed
 # the parent's main script, which for the script means importing pytest again in every worker.
 PYTEST := PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python -m pytest
 
-.PHONY: run test venv lint types pytest pytest-not-slow pytest-slow slow-then-py313 test-py313 docs golden readme generated screenshots bench bench-http clean
+.PHONY: run test venv lint types pytest pytest-not-slow pytest-slow slow-then-py313 test-py313 venv-py313 docs golden readme generated screenshots bench bench-http clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11, 3.12 or 3.13 is needed"; exit 1; }
@@ -33,11 +33,12 @@ venv: $(STAMP)
 run: venv
 	$(BIN)/gunicorn --config python:preflight.web.gunicorn_conf app:app
 
-# Everything CI runs: lint, types, then the suite in two lanes, one per core: the tests not marked
-# slow; beside them the slow ones followed by the suite on Python 3.13 (a lane is one pytest
-# process at a time, so timing-sensitive tests never share a core with more than one other).
-# Each one's output is shown whole when it ends (--output-sync), not interleaved.
-test: lint types
+# Everything CI runs: ruff and mypy (while .venv-py313 is built), then the suite in two lanes,
+# one per core: the tests not marked slow; beside them the slow ones, then the suite on Python
+# 3.13 (a lane runs one pytest at a time, so timing-sensitive tests share the machine with one
+# other process at most). Each one's output is shown whole when it ends (--output-sync).
+test:
+	@$(MAKE) --no-print-directory -j2 --output-sync=target lint types venv-py313
 	@$(MAKE) --no-print-directory -j2 --output-sync=target pytest-not-slow slow-then-py313
 
 pytest-not-slow: venv
@@ -73,6 +74,11 @@ test-py313:
 	  if [ -n "$$CI" ]; then exit 1; fi; echo "test-py313: skipped" >&2; exit 0; fi
 	@$(MAKE) --no-print-directory $(STAMP313) PYTHON313=$(PYTHON313)
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(VENV313)/bin/python -m pytest -q -p no:cacheprovider -m "not browser and not slow"
+
+# Built beside .venv, ruff and mypy when make test starts (nothing when there is no Python 3.13:
+# test-py313 says so).
+venv-py313:
+	@if [ -n "$(PYTHON313)" ]; then $(MAKE) --no-print-directory $(STAMP313) PYTHON313=$(PYTHON313); fi
 
 $(STAMP313): pyproject.toml
 	$(PYTHON313) -m venv $(VENV313)
